@@ -1,0 +1,70 @@
+"""The composition root: builds the configured PTB `Application` and wires everything.
+
+This is the only place that knows every part: settings, database, catalogs, clock,
+handlers, jobs. Nothing else holds global state.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+
+import handlers
+import jobs
+from bot.clock import Clock
+from bot.config import Settings
+from bot.db import Database
+from bot.i18n import SUPPORTED, Catalogs
+from bot.runtime import RUNTIME_KEY, BotContext, Runtime, runtime_of
+from bot.views.commands import menu
+
+log = logging.getLogger(__name__)
+
+
+def build_application(settings: Settings, *, clock: Clock | None = None, rate_limit: bool = True) -> Application:
+    """The bot, ready to `initialize()`; `post_init` registers the command menus."""
+    if not settings.telegram_bot_token:
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    builder = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token)
+        .base_url(settings.telegram_api_base_url)
+        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .context_types(ContextTypes(context=BotContext))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if rate_limit:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=5))
+    application = builder.build()
+    application.bot_data[RUNTIME_KEY] = Runtime(
+        settings=settings,
+        db=Database(settings.database_url),
+        catalogs=Catalogs(settings.locales_dir),
+        clock=clock or Clock(),
+    )
+    handlers.register(application)
+    jobs.register(application)
+    return application
+
+
+async def _post_init(application: Application) -> None:
+    await set_command_menus(application)
+    await jobs.start(application)
+
+
+async def _post_shutdown(application: Application) -> None:
+    await runtime_of(application).db.dispose()
+
+
+async def set_command_menus(application: Application) -> None:
+    """One menu per language and chat type, plus language-less defaults in English."""
+    catalogs = runtime_of(application).catalogs
+    bot = application.bot
+    for code in (None, *SUPPORTED):
+        t = catalogs.lang(code)
+        await bot.set_my_commands(menu(t, private=True), scope=BotCommandScopeAllPrivateChats(), language_code=code)
+        await bot.set_my_commands(menu(t, private=False), scope=BotCommandScopeAllGroupChats(), language_code=code)

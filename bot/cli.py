@@ -1,0 +1,72 @@
+"""The `coalition-bot` command (SPEC §2)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from bot.config import Settings
+
+
+def _configure_logging(settings: Settings) -> None:
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    for noisy in ("httpx", "alembic.runtime.plugins", "apscheduler.executors.default"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _require_token(settings: Settings) -> None:
+    if not settings.telegram_bot_token:
+        print("coalition-bot: set TELEGRAM_BOT_TOKEN (the token from @BotFather) to run the bot.", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def _db_upgrade(settings: Settings) -> None:
+    from bot.db import Database
+    from bot.migrate import upgrade
+
+    async def _go() -> None:
+        db = Database(settings.database_url)
+        try:
+            await upgrade(db.engine)
+        finally:
+            await db.dispose()
+
+    asyncio.run(_go())
+
+
+def _run(settings: Settings) -> None:
+    from bot.app import build_application
+
+    _require_token(settings)
+    _db_upgrade(settings)
+    build_application(settings).run_polling(allowed_updates=None)
+
+
+def _demo(settings: Settings) -> None:
+    from bot.demo import run_demo
+
+    asyncio.run(run_demo(settings))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="coalition-bot", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="run the bot with long polling")
+    commands.add_parser("demo", help="play a scripted coalition against the built-in Bot API emulator")
+    db = commands.add_parser("db", help="database maintenance")
+    db.add_argument("action", choices=["upgrade"], help="apply schema migrations")
+    args = parser.parse_args(argv)
+
+    settings = Settings()
+    _configure_logging(settings)
+    if args.command == "run":
+        _run(settings)
+    elif args.command == "demo":
+        _demo(settings)
+    elif args.command == "db":
+        _db_upgrade(settings)

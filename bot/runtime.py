@@ -1,0 +1,38 @@
+"""What the composition root hands to handlers and jobs: one object in `bot_data`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.db import Database
+from bot.i18n import Catalogs
+from bot.telegram_admins import AdminCache
+
+RUNTIME_KEY = "runtime"
+
+
+@dataclass
+class Runtime:
+    """Settings, database, catalogs, clock and caches of one running bot."""
+
+    settings: Settings
+    db: Database
+    catalogs: Catalogs
+    clock: Clock
+    admins: AdminCache = field(default_factory=AdminCache)
+
+
+class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
+    """PTB's callback context with typed access to the runtime."""
+
+    @property
+    def runtime(self) -> Runtime:
+        return self.bot_data[RUNTIME_KEY]
+
+
+def runtime_of(application: Application) -> Runtime:
+    return application.bot_data[RUNTIME_KEY]

@@ -1,0 +1,105 @@
+"""Coalitions: setup, settings and group migration (SPEC §3)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.i18n import N_
+from bot.models import Coalition
+from bot.services import parsing
+from bot.services.errors import InvalidInput, NotFound
+
+SETTING_KEYS = ("timezone", "language", "cadence", "reminders", "baseline")
+
+
+@dataclass(frozen=True)
+class SetupRequest:
+    """The arguments of `/setup <Country> [timezone] [language]`, already split."""
+
+    country: str | None
+    timezone: str | None = None
+    language: str | None = None
+
+    @classmethod
+    def parse(cls, args: list[str]) -> SetupRequest:
+        """Country names may contain spaces (`Lao PDR`): trailing timezone/language are peeled off."""
+        words = list(args)
+        language = timezone = None
+        if len(words) >= 3 and _looks_like_timezone(words[-2]):
+            language = parsing.parse_language(words.pop())
+        elif words and words[-1].lower() in parsing.SUPPORTED:
+            language = parsing.parse_language(words.pop())
+        if len(words) >= 2 and _looks_like_timezone(words[-1]):
+            timezone = parsing.parse_timezone(words.pop())
+        country = " ".join(words).strip() or None
+        return cls(country, timezone, language)
+
+
+def _looks_like_timezone(word: str) -> bool:
+    return "/" in word or word.upper() == "UTC"
+
+
+async def by_chat(session: AsyncSession, chat_id: int) -> Coalition | None:
+    return (await session.exec(select(Coalition).where(Coalition.chat_id == chat_id))).first()
+
+
+def ensure(coalition: Coalition | None) -> Coalition:
+    """The group's coalition, or the hint that it must be set up first."""
+    if coalition is None:
+        raise NotFound(N_("This group is not a coalition yet. A group administrator can run /setup <Country>."))
+    return coalition
+
+
+async def setup(
+    session: AsyncSession, chat_id: int, title: str, request: SetupRequest, now: datetime
+) -> tuple[Coalition, bool]:
+    """Create the coalition of a group, or update the fields given. Returns (coalition, created)."""
+    coalition = await by_chat(session, chat_id)
+    created = coalition is None
+    if coalition is None:
+        if request.country is None:
+            raise InvalidInput(N_("Give the country: /setup <Country> [timezone] [language]."))
+        coalition = Coalition(chat_id=chat_id, country=request.country, created_at=now)
+    coalition.title = title
+    if request.country:
+        coalition.country = request.country
+    if request.timezone:
+        coalition.timezone = request.timezone
+    if request.language:
+        coalition.languages = request.language
+    session.add(coalition)
+    await session.flush()
+    return coalition, created
+
+
+def apply_setting(coalition: Coalition, key: str, value: str) -> None:
+    """Validate and set one `/settings` value; raises `InvalidInput` and leaves it unchanged."""
+    key = key.lower()
+    if key == "timezone":
+        coalition.timezone = parsing.parse_timezone(value)
+    elif key == "language":
+        coalition.languages = ",".join(parsing.parse_languages(value))
+    elif key == "cadence":
+        coalition.cadence_months = parsing.parse_cadence(value)
+    elif key == "reminders":
+        coalition.reminder_offsets = ",".join(parsing.format_offset(d) for d in parsing.parse_offsets(value))
+    elif key == "baseline":
+        coalition.baseline_m2 = parsing.parse_amount(value, "baseline")
+    else:
+        raise InvalidInput(
+            N_("Unknown setting “{value}”. Settings: {keys}."), value=key, keys=", ".join(SETTING_KEYS)
+        )
+
+
+async def migrate(session: AsyncSession, old_chat_id: int, new_chat_id: int) -> Coalition | None:
+    """Move a coalition to its supergroup's id (Telegram's `migrate_to_chat_id`); idempotent."""
+    coalition = await by_chat(session, old_chat_id)
+    if coalition is None or await by_chat(session, new_chat_id) is not None:
+        return None
+    coalition.chat_id = new_chat_id
+    session.add(coalition)
+    return coalition

@@ -1,0 +1,200 @@
+"""People and memberships: joining, approval, roles and personal preferences (SPEC §3)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.i18n import DEFAULT, N_, negotiate
+from bot.models import Coalition, Membership, Person
+from bot.services.errors import InvalidInput, NotFound
+from bot.services.roles import MANAGER_ROLES, OPEN_ROLES, ROLES
+
+MAX_ORGANISATION = 64
+
+
+@dataclass(frozen=True)
+class PersonInfo:
+    """What Telegram tells us about a user, without Telegram types."""
+
+    tg_user_id: int
+    full_name: str
+    username: str | None = None
+    language_code: str | None = None
+
+
+@dataclass(frozen=True)
+class Member:
+    """A membership with its person, the unit every listing and permission check works on."""
+
+    membership: Membership
+    person: Person
+
+    @property
+    def is_active(self) -> bool:
+        return self.membership.role is not None
+
+    @property
+    def is_manager(self) -> bool:
+        return self.membership.role in MANAGER_ROLES
+
+
+async def upsert_person(session: AsyncSession, info: PersonInfo) -> Person:
+    """The person for a Telegram user, created on first sight, names kept current."""
+    person = (await session.exec(select(Person).where(Person.tg_user_id == info.tg_user_id))).first()
+    if person is None:
+        person = Person(tg_user_id=info.tg_user_id)
+    person.full_name = info.full_name
+    person.username = info.username
+    person.telegram_language = info.language_code
+    session.add(person)
+    await session.flush()
+    return person
+
+
+async def person_by_user(session: AsyncSession, tg_user_id: int) -> Person | None:
+    return (await session.exec(select(Person).where(Person.tg_user_id == tg_user_id))).first()
+
+
+async def mark_unreachable(session: AsyncSession, tg_user_id: int) -> None:
+    """Telegram answered 403: the person blocked the bot (or never started it)."""
+    person = await person_by_user(session, tg_user_id)
+    if person is not None:
+        person.unreachable = True
+        session.add(person)
+
+
+def parse_role(value: str) -> str:
+    role = value.strip().lower()
+    if role not in ROLES:
+        raise InvalidInput(N_("Unknown role “{value}”. Roles: {roles}."), value=value, roles=", ".join(ROLES))
+    return role
+
+
+def clean_organisation(value: str | None) -> str | None:
+    organisation = " ".join((value or "").split())
+    if len(organisation) > MAX_ORGANISATION:
+        raise InvalidInput(
+            N_("Organisation name “{value}” is too long (at most {limit} characters)."),
+            value=organisation[:20] + "…",
+            limit=MAX_ORGANISATION,
+        )
+    return organisation or None
+
+
+async def membership(session: AsyncSession, coalition: Coalition, person: Person) -> Membership | None:
+    return (
+        await session.exec(
+            select(Membership).where(Membership.coalition_id == coalition.id, Membership.person_id == person.id)
+        )
+    ).first()
+
+
+async def join(
+    session: AsyncSession,
+    coalition: Coalition,
+    person: Person,
+    role: str,
+    organisation: str | None,
+    now: datetime,
+) -> tuple[Membership, bool]:
+    """Join (or change one's own role). Returns (membership, pending): privileged roles wait."""
+    role = parse_role(role)
+    organisation = clean_organisation(organisation)
+    record = await membership(session, coalition, person)
+    if record is None:
+        record = Membership(coalition_id=coalition.id, person_id=person.id, joined_at=now)
+    pending = role not in OPEN_ROLES and record.role != role
+    if pending:
+        record.pending_role = role
+    else:
+        record.role, record.pending_role = role, None
+    if organisation:
+        record.organisation = organisation
+    session.add(record)
+    await session.flush()
+    return record, pending
+
+
+async def find_member(session: AsyncSession, coalition: Coalition, reference: str) -> Member:
+    """A member named by `@username` (or plain username) within one coalition."""
+    username = reference.strip().removeprefix("@")
+    row = (
+        await session.exec(
+            select(Membership, Person)
+            .join(Person, Person.id == Membership.person_id)
+            .where(Membership.coalition_id == coalition.id)
+            .where(Person.username.ilike(username))
+        )
+    ).first()
+    if row is None or not username:
+        raise NotFound(N_("No member “{value}” in this coalition. They must /join first."), value=reference)
+    return Member(*row)
+
+
+async def approve(session: AsyncSession, member: Member) -> str:
+    """Grant a member's pending role; returns the role granted."""
+    record = member.membership
+    if record.pending_role is None:
+        raise InvalidInput(N_("{value} has no pending request."), value=member.person.full_name)
+    record.role, record.pending_role = record.pending_role, None
+    session.add(record)
+    return record.role
+
+
+async def membership_by_id(session: AsyncSession, coalition: Coalition, membership_id: int) -> Member:
+    row = (
+        await session.exec(
+            select(Membership, Person)
+            .join(Person, Person.id == Membership.person_id)
+            .where(Membership.id == membership_id, Membership.coalition_id == coalition.id)
+        )
+    ).first()
+    if row is None:
+        raise NotFound(N_("This request no longer exists."))
+    return Member(*row)
+
+
+def set_role(session: AsyncSession, member: Member, role: str, organisation: str | None) -> None:
+    """A manager sets a member's role directly (no approval needed)."""
+    record = member.membership
+    record.role, record.pending_role = parse_role(role), None
+    organisation = clean_organisation(organisation)
+    if organisation:
+        record.organisation = organisation
+    session.add(record)
+
+
+async def members(session: AsyncSession, coalition: Coalition) -> list[Member]:
+    rows = await session.exec(
+        select(Membership, Person)
+        .join(Person, Person.id == Membership.person_id)
+        .where(Membership.coalition_id == coalition.id)
+        .order_by(Membership.role, Membership.organisation, Person.full_name)
+    )
+    return [Member(*row) for row in rows]
+
+
+async def coalitions_of(session: AsyncSession, person: Person) -> list[tuple[Coalition, Membership]]:
+    """Every coalition a person is an active member of (private-chat reading commands)."""
+    rows = await session.exec(
+        select(Coalition, Membership)
+        .join(Membership, Membership.coalition_id == Coalition.id)
+        .where(Membership.person_id == person.id, Membership.role.is_not(None))
+        .order_by(Coalition.country)
+    )
+    return list(rows)
+
+
+def reader_language(person: Person | None, coalition: Coalition | None) -> str:
+    """A member's own choice, else their Telegram language if supported, else the coalition's."""
+    if person is not None:
+        if person.language:
+            return person.language
+        negotiated = negotiate(person.telegram_language)
+        if negotiated:
+            return negotiated
+    return coalition.language_list[0] if coalition is not None else DEFAULT

@@ -1,0 +1,89 @@
+"""Texts about the coalition itself: greeting, setup, settings, languages, timezones."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.i18n import Lang
+from bot.models import Coalition
+from bot.views.render import esc
+
+LANGUAGE_NAMES = {"en": "English", "fr": "Français", "ar": "العربية"}
+
+
+def greeting(t: Lang) -> str:
+    return esc(t._(
+        "Hello! I coordinate a Country Coalition under the Convention on Cluster Munitions.\n"
+        "A group administrator can register this group with /setup <Country> [timezone] [language], "
+        "for example: /setup Lebanon Asia/Beirut ar"
+    ))
+
+
+def setup_done(t: Lang, coalition: Coalition, created: bool) -> str:
+    head = (
+        t._("This group is now the Country Coalition of {country}.")
+        if created
+        else t._("The Country Coalition of {country} has been updated.")
+    )
+    return head.format(country=f"<b>{esc(coalition.country)}</b>") + "\n" + settings(t, coalition) + "\n" + t._("Members: /join [role] [organisation].")
+
+
+def languages(coalition: Coalition) -> str:
+    return ", ".join(LANGUAGE_NAMES[code] for code in coalition.language_list)
+
+
+def offsets(coalition: Coalition) -> str:
+    return ", ".join(coalition.reminder_offsets.split(","))
+
+
+def settings(t: Lang, coalition: Coalition) -> str:
+    cadence = t._("biannual (6 months)") if coalition.cadence_months == 6 else t._("quarterly (3 months)")
+    baseline = (
+        t._("{area} m²").format(area=t.number(coalition.baseline_m2))
+        if coalition.baseline_m2 is not None
+        else t._("not set")
+    )
+    lines = [
+        t._("Timezone: {value}").format(value=t.isolate(coalition.timezone)),
+        t._("Languages: {value}").format(value=languages(coalition)),
+        t._("Meeting cadence: {value}").format(value=cadence),
+        t._("Meeting reminders: {value} before").format(value=t.isolate(offsets(coalition))),
+        t._("Baseline contaminated area: {value}").format(value=baseline),
+    ]
+    return "\n".join(lines)
+
+
+def settings_overview(t: Lang, coalition: Coalition) -> str:
+    return (
+        t._("<b>Settings of the Country Coalition of {country}</b>").format(country=esc(coalition.country))
+        + "\n"
+        + settings(t, coalition)
+        + "\n\n"
+        + esc(t._(
+            "Change one with /settings <name> <value>: timezone Asia/Beirut, language ar,en, "
+            "cadence 6m or 3m, reminders 14d,7d,1d, baseline 1200000."
+        ))
+    )
+
+
+def setting_changed(t: Lang, coalition: Coalition) -> str:
+    return t._("Settings saved.") + "\n" + settings(t, coalition)
+
+
+def own_language_set(t: Lang) -> str:
+    return t._("I will write to you in English from now on.")
+
+
+def own_timezone_set(t: Lang, zone: str, now: datetime) -> str:
+    return t._("Your timezone is now {zone}; it is {time} there.").format(
+        zone=t.isolate(zone), time=t.datetime(now, ZoneInfo(zone), "short")
+    )
+
+
+def group_only(t: Lang) -> str:
+    return t._("This command works in the coalition's group.")
+
+
+def private_only(t: Lang) -> str:
+    return t._("This command works in a private chat with me.")

@@ -1,0 +1,59 @@
+"""The one table of commands: it drives `/help` and the menus registered with `setMyCommands`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from telegram import BotCommand
+
+from bot.i18n import N_, Lang
+from bot.views.render import esc
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    description: str  # untranslated, marked with N_
+    group: bool = True  # offered in the coalition's group
+    private: bool = False  # offered in a private chat
+    managers_only: bool = False
+    admins_only: bool = False  # Telegram group administrators
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("start", N_("let me send you private reminders"), group=False, private=True),
+    Command("help", N_("what you can do here"), private=True),
+    Command("join", N_("join the coalition: /join [role] [organisation]")),
+    Command("members", N_("members by role and organisation")),
+    Command("language", N_("choose the language: /language en|fr|ar"), private=True),
+    Command("timezone", N_("your own timezone: /timezone Europe/Paris"), group=False, private=True),
+    Command("setup", N_("register this group: /setup <Country> [timezone] [language]"), admins_only=True),
+    Command("settings", N_("show or change settings: /settings <name> <value>"), managers_only=True),
+    Command("role", N_("set a member's role: /role @user <role> [organisation]"), managers_only=True),
+    Command("approve", N_("approve a pending role: /approve @user"), managers_only=True),
+)
+
+
+def visible(private: bool, manager: bool, admin: bool) -> list[Command]:
+    """The commands a reader may use in this kind of chat with these rights."""
+    return [
+        c
+        for c in COMMANDS
+        if (c.private if private else c.group)
+        and (not c.managers_only or manager or admin)
+        and (not c.admins_only or admin)
+    ]
+
+
+def menu(t: Lang, private: bool) -> list[BotCommand]:
+    """The menu for a chat type: every command a member could use there."""
+    return [BotCommand(c.name, t._(c.description)) for c in visible(private, manager=True, admin=True)]
+
+
+def help_text(t: Lang, private: bool, manager: bool, admin: bool, member: bool) -> str:
+    lines = [t._("<b>What you can do here</b>")]
+    lines += [f"/{c.name} — {esc(t._(c.description))}" for c in visible(private, manager, admin)]
+    if not private and not member:
+        lines.append("")
+        lines.append(t._("You are not a member yet: send /join to take part."))
+    return "\n".join(lines)

@@ -1,0 +1,29 @@
+"""The one error handler: log with the update id, apologise briefly, keep running."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+
+from bot.i18n import negotiate
+from bot.runtime import BotContext
+from bot.views.common import apology
+
+log = logging.getLogger(__name__)
+
+
+async def on_error(update: object, context: BotContext) -> None:
+    if not isinstance(update, Update):
+        log.error("error outside an update", exc_info=context.error)
+        return
+    log.error("error while handling update %s", update.update_id, exc_info=context.error)
+    user = update.effective_user
+    lang = context.runtime.catalogs.lang(negotiate(user.language_code) if user else None)
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(apology(lang))
+        elif update.effective_chat is not None:
+            await context.bot.send_message(update.effective_chat.id, apology(lang))
+    except Exception:  # the apology itself failed (network, blocked): logging is all we can do
+        log.exception("could not apologise for update %s", update.update_id)

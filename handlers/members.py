@@ -1,0 +1,121 @@
+"""Handlers for members: /start, /help, /join (and its buttons), /approve, /role, /members."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.i18n import N_
+from bot.runtime import BotContext
+from bot.services import coalitions as coalition_service
+from bot.services import members as member_service
+from bot.services.errors import InvalidInput, NotAllowed
+from bot.services.members import Member
+from bot.views import commands as command_views
+from bot.views import members as views
+from handlers.coalition import require_group_manager
+from handlers.turn import Turn, handler
+
+
+@handler
+async def start(turn: Turn, update: Update, context: BotContext) -> None:
+    """A private /start (or deep link): the bot may now write to this person."""
+    if not turn.private:
+        turn.reply(lambda t: command_views.help_text(t, False, False, False, turn.member is not None))
+        return
+    turn.person.can_message, turn.person.unreachable = True, False
+    turn.session.add(turn.person)
+    coalitions = [c for c, _ in await member_service.coalitions_of(turn.session, turn.person)]
+    turn.reply(lambda t: views.welcome_private(t, coalitions))
+
+
+@handler
+async def help_command(turn: Turn, update: Update, context: BotContext) -> None:
+    admin = await turn.is_admin(context.bot) if turn.coalition else False
+    manager = bool(turn.member and turn.member.is_manager) or admin
+    if turn.private:
+        memberships = await member_service.coalitions_of(turn.session, turn.person)
+        manager = any(Member(m, turn.person).is_manager for _, m in memberships)
+    active = bool(turn.member and turn.member.is_active)
+    turn.reply(lambda t: command_views.help_text(t, turn.private, manager, admin, active))
+
+
+def _require_group(turn: Turn) -> None:
+    if turn.private:
+        raise NotAllowed(N_("This command works in the coalition's group."))
+    coalition_service.ensure(turn.coalition)
+
+
+async def _join(turn: Turn, context: BotContext, role: str, organisation: str | None) -> None:
+    record, pending = await member_service.join(
+        turn.session, turn.coalition, turn.person, role, organisation, turn.now
+    )
+    member = Member(record, turn.person)
+    if pending and await turn.is_admin(context.bot):  # an administrator needs nobody's approval
+        await member_service.approve(turn.session, member)
+        pending = False
+    turn.member = member
+    keyboard = (lambda t: views.approve_keyboard(t, member)) if pending else None
+    turn.reply(lambda t: views.joined(t, member, pending), keyboard)
+    if not turn.person.can_message:
+        link = f"https://t.me/{context.bot.username}?start=c{abs(turn.chat.id)}"
+        turn.reply(lambda t: views.start_hint(t, link))
+
+
+@handler
+async def join(turn: Turn, update: Update, context: BotContext) -> None:
+    _require_group(turn)
+    args = context.args or []
+    if not args:
+        turn.reply(views.choose_role, views.role_keyboard)
+        return
+    await _join(turn, context, args[0], " ".join(args[1:]) or None)
+
+
+@handler
+async def join_button(turn: Turn, update: Update, context: BotContext) -> None:
+    _require_group(turn)
+    await _join(turn, context, context.match.group(1), None)
+    turn.answer(lambda t: t._("Thank you."))
+
+
+async def _approve(turn: Turn, context: BotContext, member: Member) -> None:
+    await require_group_manager(turn, context)
+    await member_service.approve(turn.session, member)
+    turn.reply(lambda t: views.approved(t, member))
+    turn.tell(member.person, lambda t: views.approved(t, member))
+
+
+@handler
+async def approve(turn: Turn, update: Update, context: BotContext) -> None:
+    _require_group(turn)
+    if not context.args:
+        raise InvalidInput(N_("Name the member: /approve @username."))
+    await _approve(turn, context, await member_service.find_member(turn.session, turn.coalition, context.args[0]))
+
+
+@handler
+async def approve_button(turn: Turn, update: Update, context: BotContext) -> None:
+    _require_group(turn)
+    member = await member_service.membership_by_id(turn.session, turn.coalition, int(context.match.group(1)))
+    await _approve(turn, context, member)
+    turn.answer(lambda t: t._("Approved."))
+
+
+@handler
+async def role(turn: Turn, update: Update, context: BotContext) -> None:
+    await require_group_manager(turn, context)
+    args = context.args or []
+    if len(args) < 2:
+        raise InvalidInput(N_("Use: /role @username <role> [organisation]."))
+    member = await member_service.find_member(turn.session, turn.coalition, args[0])
+    member_service.set_role(turn.session, member, args[1], " ".join(args[2:]) or None)
+    turn.reply(lambda t: views.approved(t, member))
+
+
+@handler
+async def members(turn: Turn, update: Update, context: BotContext) -> None:
+    _require_group(turn)
+    coalition = turn.coalition
+    listing = await member_service.members(turn.session, coalition)
+    show_reach = await turn.is_manager(context.bot)
+    turn.reply(lambda t: views.member_list(t, coalition, listing, show_reach))

@@ -1,0 +1,169 @@
+"""One update being handled: its transaction, who is speaking, where, and what to answer.
+
+Every handler runs inside `@handler`: the update's work is one database transaction, and
+replies are queued in `turn.outbox` and sent only after the commit, so the bot never
+announces something that was then rolled back. A `UserError` rolls the transaction back
+and is answered with its localised message.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+from telegram import CallbackQuery, Chat, InlineKeyboardMarkup, Update, User
+from telegram.error import Forbidden
+
+from bot.i18n import Lang
+from bot.messaging import send_texts
+from bot.models import Coalition, Person
+from bot.runtime import BotContext, Runtime
+from bot.services import coalitions as coalition_service
+from bot.services import members as member_service
+from bot.services.errors import UserError
+from bot.services.members import Member, PersonInfo
+from bot.views.render import Render, multilingual, user_error
+
+KeyboardRender = Callable[[Lang], InlineKeyboardMarkup]
+
+
+@dataclass
+class Outgoing:
+    render: Render
+    keyboard: KeyboardRender | None = None
+    chat_id: int | None = None  # None: the chat of the update
+    private_lang: Lang | None = None  # set for a private message to someone else
+
+
+@dataclass
+class Turn:
+    """The handler's view of the update."""
+
+    runtime: Runtime
+    session: AsyncSession
+    chat: Chat
+    user: User | None
+    coalition: Coalition | None
+    person: Person | None
+    member: Member | None
+    thread_id: int | None
+    outbox: list[Outgoing] = field(default_factory=list)
+    callback_answer: str | None = None
+
+    @property
+    def private(self) -> bool:
+        return self.chat.type == Chat.PRIVATE
+
+    @property
+    def now(self):  # noqa: ANN201 - datetime
+        return self.runtime.clock.now()
+
+    def langs(self) -> list[Lang]:
+        """Who reads a reply here: the group's languages, or the person in a private chat."""
+        catalogs = self.runtime.catalogs
+        if self.private or self.coalition is None:
+            code = member_service.reader_language(self.person, self.coalition)
+            tz = (self.person and self.person.timezone) or (self.coalition and self.coalition.timezone) or "UTC"
+            return [catalogs.lang(code, tz)]
+        return [catalogs.lang(code, self.coalition.timezone) for code in self.coalition.language_list]
+
+    def lang(self) -> Lang:
+        """The single language for things that cannot carry several blocks (button alerts)."""
+        if self.coalition is not None and not self.private:
+            code = member_service.reader_language(self.person, self.coalition)
+            return self.runtime.catalogs.lang(code, self.coalition.timezone)
+        return self.langs()[0]
+
+    def reply(self, render: Render, keyboard: KeyboardRender | None = None) -> None:
+        self.outbox.append(Outgoing(render, keyboard))
+
+    def tell(self, person: Person, render: Render, keyboard: KeyboardRender | None = None) -> None:
+        """Queue a private message to someone else, in their language."""
+        if person.tg_user_id is None or not person.can_message:
+            return
+        code = member_service.reader_language(person, self.coalition)
+        tz = person.timezone or (self.coalition.timezone if self.coalition else "UTC")
+        self.outbox.append(Outgoing(render, keyboard, person.tg_user_id, self.runtime.catalogs.lang(code, tz)))
+
+    def answer(self, render: Render) -> None:
+        """The short text shown on a pressed button."""
+        self.callback_answer = render(self.lang())
+
+    async def is_admin(self, bot) -> bool:  # noqa: ANN001 - ExtBot
+        if self.private or self.user is None:
+            return False
+        return await self.runtime.admins.is_admin(bot, self.chat.id, self.user.id)
+
+    async def is_manager(self, bot) -> bool:  # noqa: ANN001 - ExtBot
+        return bool(self.member and self.member.is_manager) or await self.is_admin(bot)
+
+
+def person_info(user: User) -> PersonInfo:
+    return PersonInfo(user.id, user.full_name, user.username, user.language_code)
+
+
+async def _load(runtime: Runtime, session: AsyncSession, update: Update) -> Turn:
+    chat = update.effective_chat
+    user = update.effective_user
+    coalition = None if chat.type == Chat.PRIVATE else await coalition_service.by_chat(session, chat.id)
+    person = await member_service.upsert_person(session, person_info(user)) if user and not user.is_bot else None
+    member = None
+    if coalition is not None and person is not None:
+        record = await member_service.membership(session, coalition, person)
+        member = Member(record, person) if record is not None else None
+    message = update.effective_message
+    thread_id = message.message_thread_id if message is not None and message.is_topic_message else None
+    return Turn(runtime, session, chat, user, coalition, person, member, thread_id)
+
+
+HandlerFn = Callable[[Turn, Update, BotContext], Awaitable[None]]
+
+
+def handler(fn: HandlerFn) -> Callable[[Update, BotContext], Awaitable[None]]:
+    """Run `fn` in one transaction; send its replies after commit; answer UserErrors."""
+
+    @functools.wraps(fn)
+    async def wrapper(update: Update, context: BotContext) -> None:
+        runtime = context.runtime
+        turn: Turn | None = None
+        try:
+            async with runtime.db.transaction() as session:
+                turn = await _load(runtime, session, update)
+                await fn(turn, update, context)
+        except UserError as error:
+            if turn is None:
+                raise
+            if update.callback_query is not None:
+                turn.outbox, turn.callback_answer = [], user_error(turn.lang(), error)
+            else:
+                turn.outbox = [Outgoing(lambda t: user_error(t, error))]
+        await _deliver(turn, update, context)
+
+    return wrapper
+
+
+async def _deliver(turn: Turn, update: Update, context: BotContext) -> None:
+    query: CallbackQuery | None = update.callback_query
+    if query is not None:
+        await query.answer(turn.callback_answer, show_alert=False)
+    for item in turn.outbox:
+        if item.private_lang is not None:
+            texts = [item.render(item.private_lang)]
+            keyboard = item.keyboard(item.private_lang) if item.keyboard else None
+            try:
+                await send_texts(context.bot, item.chat_id, texts, keyboard=keyboard)
+            except Forbidden:
+                async with turn.runtime.db.transaction() as session:
+                    await member_service.mark_unreachable(session, item.chat_id)
+            continue
+        langs = turn.langs()
+        keyboard = item.keyboard(langs[0]) if item.keyboard else None
+        await send_texts(
+            context.bot,
+            item.chat_id or turn.chat.id,
+            multilingual(langs, item.render),
+            keyboard=keyboard,
+            thread_id=turn.thread_id,
+        )

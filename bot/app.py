@@ -7,6 +7,8 @@ handlers, jobs. Nothing else holds global state.
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from telegram import BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, LinkPreviewOptions
 from telegram.constants import ParseMode
@@ -68,3 +70,27 @@ async def set_command_menus(application: Application) -> None:
         t = catalogs.lang(code)
         await bot.set_my_commands(menu(t, private=True), scope=BotCommandScopeAllPrivateChats(), language_code=code)
         await bot.set_my_commands(menu(t, private=False), scope=BotCommandScopeAllGroupChats(), language_code=code)
+
+
+@asynccontextmanager
+async def running(application: Application, *, poll_timeout: float = 10.0) -> AsyncIterator[Application]:
+    """Run the application on long polling inside an existing event loop (demo, tests, bench).
+
+    `run_polling` owns the loop and the signals, so it serves `coalition-bot run`; everything
+    else that needs the real application running alongside other coroutines uses this.
+    """
+    await application.initialize()
+    try:
+        if application.post_init:
+            await application.post_init(application)
+        await application.start()
+        await application.updater.start_polling(poll_interval=0.0, timeout=poll_timeout)
+        try:
+            yield application
+        finally:
+            await application.updater.stop()
+            await application.stop()
+    finally:
+        await application.shutdown()
+        if application.post_shutdown:
+            await application.post_shutdown(application)

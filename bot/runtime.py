@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.announcements import AnnouncementRefresher
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
@@ -24,6 +25,7 @@ class Runtime:
     catalogs: Catalogs
     clock: Clock
     admins: AdminCache = field(default_factory=AdminCache)
+    announcements: AnnouncementRefresher = field(default_factory=AnnouncementRefresher)
 
 
 class BotContext(CallbackContext[ExtBot, dict, dict, dict]):

@@ -45,8 +45,7 @@ async def settings(turn: Turn, update: Update, context: BotContext) -> None:
         return
     if len(args) < 2:
         raise InvalidInput(N_("Give a value: /settings {value} <value>."), value=args[0])
-    coalition_service.apply_setting(coalition, args[0], " ".join(args[1:]))
-    turn.session.add(coalition)
+    await coalition_service.change_setting(turn.session, coalition, args[0], " ".join(args[1:]), turn.now)
     turn.reply(lambda t: views.setting_changed(t, coalition))
 
 
@@ -61,7 +60,7 @@ async def language(turn: Turn, update: Update, context: BotContext) -> None:
         turn.reply(views.own_language_set)
         return
     await require_group_manager(turn, context)
-    coalition_service.apply_setting(turn.coalition, "language", "".join(args))
+    await coalition_service.change_setting(turn.session, turn.coalition, "language", "".join(args), turn.now)
     coalition = turn.coalition
     turn.reply(lambda t: views.setting_changed(t, coalition))
 

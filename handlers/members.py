@@ -39,7 +39,7 @@ async def help_command(turn: Turn, update: Update, context: BotContext) -> None:
     turn.reply(lambda t: command_views.help_text(t, turn.private, manager, admin, active))
 
 
-def _require_group(turn: Turn) -> None:
+def require_group(turn: Turn) -> None:
     if turn.private:
         raise NotAllowed(N_("This command works in the coalition's group."))
     coalition_service.ensure(turn.coalition)
@@ -63,7 +63,7 @@ async def _join(turn: Turn, context: BotContext, role: str, organisation: str | 
 
 @handler
 async def join(turn: Turn, update: Update, context: BotContext) -> None:
-    _require_group(turn)
+    require_group(turn)
     args = context.args or []
     if not args:
         turn.reply(views.choose_role, views.role_keyboard)
@@ -73,7 +73,7 @@ async def join(turn: Turn, update: Update, context: BotContext) -> None:
 
 @handler
 async def join_button(turn: Turn, update: Update, context: BotContext) -> None:
-    _require_group(turn)
+    require_group(turn)
     await _join(turn, context, context.match.group(1), None)
     turn.answer(lambda t: t._("Thank you."))
 
@@ -87,7 +87,7 @@ async def _approve(turn: Turn, context: BotContext, member: Member) -> None:
 
 @handler
 async def approve(turn: Turn, update: Update, context: BotContext) -> None:
-    _require_group(turn)
+    require_group(turn)
     if not context.args:
         raise InvalidInput(N_("Name the member: /approve @username."))
     await _approve(turn, context, await member_service.find_member(turn.session, turn.coalition, context.args[0]))
@@ -95,7 +95,7 @@ async def approve(turn: Turn, update: Update, context: BotContext) -> None:
 
 @handler
 async def approve_button(turn: Turn, update: Update, context: BotContext) -> None:
-    _require_group(turn)
+    require_group(turn)
     member = await member_service.membership_by_id(turn.session, turn.coalition, int(context.match.group(1)))
     await _approve(turn, context, member)
     turn.answer(lambda t: t._("Approved."))
@@ -114,8 +114,14 @@ async def role(turn: Turn, update: Update, context: BotContext) -> None:
 
 @handler
 async def members(turn: Turn, update: Update, context: BotContext) -> None:
-    _require_group(turn)
+    require_group(turn)
     coalition = turn.coalition
     listing = await member_service.members(turn.session, coalition)
     show_reach = await turn.is_manager(context.bot)
     turn.reply(lambda t: views.member_list(t, coalition, listing, show_reach))
+
+
+@handler
+async def stale_button(turn: Turn, update: Update, context: BotContext) -> None:
+    """Any callback data no handler recognises: forged, malformed or from an old version."""
+    raise InvalidInput(N_("This button is not valid."))

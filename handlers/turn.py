@@ -11,9 +11,10 @@ from __future__ import annotations
 import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
-from telegram import CallbackQuery, Chat, InlineKeyboardMarkup, Update, User
+from telegram import CallbackQuery, Chat, InlineKeyboardMarkup, Message, Update, User
 from telegram.error import Forbidden
 
 from bot.i18n import Lang
@@ -27,6 +28,7 @@ from bot.services.members import Member, PersonInfo
 from bot.views.render import Render, multilingual, user_error
 
 KeyboardRender = Callable[[Lang], InlineKeyboardMarkup]
+T = TypeVar("T")
 
 
 @dataclass
@@ -35,6 +37,8 @@ class Outgoing:
     keyboard: KeyboardRender | None = None
     chat_id: int | None = None  # None: the chat of the update
     private_lang: Lang | None = None  # set for a private message to someone else
+    after: Callable[[list[Message]], Awaitable[None]] | None = None  # e.g. remember a message id
+    document: tuple[str, bytes] | None = None  # (filename, content): sent as a file, render is the caption
 
 
 @dataclass
@@ -51,6 +55,7 @@ class Turn:
     thread_id: int | None
     outbox: list[Outgoing] = field(default_factory=list)
     callback_answer: str | None = None
+    deferred: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     @property
     def private(self) -> bool:
@@ -76,8 +81,16 @@ class Turn:
             return self.runtime.catalogs.lang(code, self.coalition.timezone)
         return self.langs()[0]
 
-    def reply(self, render: Render, keyboard: KeyboardRender | None = None) -> None:
-        self.outbox.append(Outgoing(render, keyboard))
+    def reply(
+        self,
+        render: Render,
+        keyboard: KeyboardRender | None = None,
+        after: Callable[[list[Message]], Awaitable[None]] | None = None,
+    ) -> None:
+        self.outbox.append(Outgoing(render, keyboard, after=after))
+
+    def send_file(self, filename: str, content: bytes, caption: Render) -> None:
+        self.outbox.append(Outgoing(caption, document=(filename, content)))
 
     def tell(self, person: Person, render: Render, keyboard: KeyboardRender | None = None) -> None:
         """Queue a private message to someone else, in their language."""
@@ -86,6 +99,10 @@ class Turn:
         code = member_service.reader_language(person, self.coalition)
         tz = person.timezone or (self.coalition.timezone if self.coalition else "UTC")
         self.outbox.append(Outgoing(render, keyboard, person.tg_user_id, self.runtime.catalogs.lang(code, tz)))
+
+    def defer(self, work: Callable[[], Awaitable[None]]) -> None:
+        """Run `work` after the commit and the replies (e.g. refresh an announcement)."""
+        self.deferred.append(work)
 
     def answer(self, render: Render) -> None:
         """The short text shown on a pressed button."""
@@ -118,28 +135,37 @@ async def _load(runtime: Runtime, session: AsyncSession, update: Update) -> Turn
     return Turn(runtime, session, chat, user, coalition, person, member, thread_id)
 
 
-HandlerFn = Callable[[Turn, Update, BotContext], Awaitable[None]]
+HandlerFn = Callable[[Turn, Update, BotContext], Awaitable[T]]
 
 
-def handler(fn: HandlerFn) -> Callable[[Update, BotContext], Awaitable[None]]:
-    """Run `fn` in one transaction; send its replies after commit; answer UserErrors."""
+def handler(fn: HandlerFn[T]) -> Callable[[Update, BotContext], Awaitable[T | None]]:
+    """Run `fn` in one transaction; send its replies after commit; answer UserErrors.
+
+    The handler's return value is passed on (conversation states); after a UserError it is
+    None, which keeps a conversation in its current step so the user can correct the input.
+    """
 
     @functools.wraps(fn)
-    async def wrapper(update: Update, context: BotContext) -> None:
+    async def wrapper(update: Update, context: BotContext) -> T | None:
         runtime = context.runtime
         turn: Turn | None = None
+        result: T | None = None
         try:
             async with runtime.db.transaction() as session:
                 turn = await _load(runtime, session, update)
-                await fn(turn, update, context)
+                result = await fn(turn, update, context)
         except UserError as error:
             if turn is None:
                 raise
+            turn.deferred.clear()
             if update.callback_query is not None:
                 turn.outbox, turn.callback_answer = [], user_error(turn.lang(), error)
             else:
                 turn.outbox = [Outgoing(lambda t: user_error(t, error))]
         await _deliver(turn, update, context)
+        for work in turn.deferred:
+            await work()
+        return result
 
     return wrapper
 
@@ -159,11 +185,20 @@ async def _deliver(turn: Turn, update: Update, context: BotContext) -> None:
                     await member_service.mark_unreachable(session, item.chat_id)
             continue
         langs = turn.langs()
+        if item.document is not None:
+            filename, content = item.document
+            await context.bot.send_document(
+                turn.chat.id, content, filename=filename, caption=item.render(langs[0]),
+                message_thread_id=turn.thread_id,
+            )
+            continue
         keyboard = item.keyboard(langs[0]) if item.keyboard else None
-        await send_texts(
+        sent = await send_texts(
             context.bot,
             item.chat_id or turn.chat.id,
             multilingual(langs, item.render),
             keyboard=keyboard,
             thread_id=turn.thread_id,
         )
+        if item.after is not None:
+            await item.after(sent)

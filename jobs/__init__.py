@@ -1,14 +1,19 @@
 """Scheduled work. The database is the source of truth; the scheduler only decides when to look.
 
-`register` configures PTB's APScheduler (misfires are never silently skipped);
-`start` rebuilds the in-memory schedule from the database after every start.
+`register` configures PTB's APScheduler so a late run is never silently skipped;
+`start` adds the two recurring looks: the reminder dispatcher (every few seconds, and at
+once on start-up to catch up on what fell due while the bot was down) and the watchdogs.
 """
 
 from __future__ import annotations
 
 from telegram.ext import Application
 
+from jobs.dispatch import INTERVAL, Dispatcher
+from jobs.watchdogs import WATCHDOG_INTERVAL, run_watchdogs
+
 MISFIRE_GRACE_SECONDS = 3600
+DISPATCHER_KEY = "dispatcher"
 
 
 def register(application: Application) -> None:
@@ -20,4 +25,12 @@ def register(application: Application) -> None:
 
 
 async def start(application: Application) -> None:
-    """Nothing is scheduled yet in the foundation; meetings add their dispatcher here."""
+    dispatcher = Dispatcher(application)
+    application.bot_data[DISPATCHER_KEY] = dispatcher
+    queue = application.job_queue
+
+    async def dispatch(_context) -> None:  # noqa: ANN001
+        await dispatcher.tick()
+
+    queue.run_repeating(dispatch, interval=INTERVAL, first=0.0, name="dispatch", job_kwargs={"id": "dispatch", "replace_existing": True})
+    queue.run_repeating(run_watchdogs, interval=WATCHDOG_INTERVAL, first=1.0, name="watchdogs", job_kwargs={"id": "watchdogs", "replace_existing": True})

@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import N_
 from bot.models import Coalition
-from bot.services import parsing
+from bot.services import parsing, reminders
 from bot.services.errors import InvalidInput, NotFound
 
 SETTING_KEYS = ("timezone", "language", "cadence", "reminders", "baseline")
@@ -93,6 +93,14 @@ def apply_setting(coalition: Coalition, key: str, value: str) -> None:
         raise InvalidInput(
             N_("Unknown setting “{value}”. Settings: {keys}."), value=key, keys=", ".join(SETTING_KEYS)
         )
+
+
+async def change_setting(session: AsyncSession, coalition: Coalition, key: str, value: str, now: datetime) -> None:
+    """Apply a setting; new reminder offsets re-plan the reminders of upcoming meetings."""
+    apply_setting(coalition, key, value)
+    session.add(coalition)
+    if key.lower() == "reminders":
+        await reminders.replan_coalition(session, coalition, now)
 
 
 async def migrate(session: AsyncSession, old_chat_id: int, new_chat_id: int) -> Coalition | None:

@@ -16,3 +16,11 @@ def join(role: str) -> str:
 
 def approve(membership_id: int) -> str:
     return f"a:{membership_id}"
+
+
+RSVP_PATTERN = r"^r:"
+RSVP_DATA = r"^r:(\d{1,18}):(yes|online|no)$"
+
+
+def rsvp(meeting_id: int, choice: str) -> str:
+    return f"r:{meeting_id}:{choice}"

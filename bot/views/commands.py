@@ -31,6 +31,12 @@ COMMANDS: tuple[Command, ...] = (
     Command("settings", N_("show or change settings: /settings <name> <value>"), managers_only=True),
     Command("role", N_("set a member's role: /role @user <role> [organisation]"), managers_only=True),
     Command("approve", N_("approve a pending role: /approve @user"), managers_only=True),
+    Command("meetings", N_("upcoming meetings and answers"), private=True),
+    Command("rsvps", N_("who answered for a meeting: /rsvps M2")),
+    Command("ics", N_("calendar file of a meeting: /ics M2")),
+    Command("meeting", N_("schedule a meeting: /meeting YYYY-MM-DD HH:MM <title> @ <place>"), managers_only=True),
+    Command("reschedule", N_("move a meeting: /reschedule M2 YYYY-MM-DD HH:MM"), managers_only=True),
+    Command("cancel", N_("cancel a meeting: /cancel M2"), managers_only=True),
 )
 
 

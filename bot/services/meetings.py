@@ -1,0 +1,195 @@
+"""Meetings and RSVPs (SPEC §4). Scheduling writes the meeting's reminders in the same transaction."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.i18n import N_
+from bot.models import Coalition, Meeting, Membership, Person, Rsvp
+from bot.services import reminders
+from bot.services.errors import InvalidInput, NotAllowed, NotFound
+from bot.services.members import Member
+
+ANSWERS = ("yes", "online", "no")
+MAX_TITLE = 200
+LENGTH = timedelta(hours=4)
+"""Calendar length of a meeting (the spec gives none; a coalition meeting is a half day)."""
+_REFERENCE = re.compile(r"^[mM]?(\d{1,6})$")
+_WHEN = re.compile(r"^(\d{4}-\d{2}-\d{2})\s+(\d{1,2}:\d{2})(?:\s+(.*))?$", re.S)
+
+
+@dataclass(frozen=True)
+class MeetingRequest:
+    """`YYYY-MM-DD HH:MM [title] [@ location]`, with the time in the coalition's timezone."""
+
+    starts_at: datetime
+    title: str
+    location: str
+
+    @classmethod
+    def parse(cls, text: str, timezone: str) -> MeetingRequest:
+        match = _WHEN.match(text.strip())
+        if not match:
+            raise InvalidInput(N_("Give the date and time as YYYY-MM-DD HH:MM, e.g. 2027-04-15 09:30."))
+        starts_at = parse_local(match[1], match[2], timezone)
+        title, _, location = (match[3] or "").partition("@")
+        title, location = " ".join(title.split()), " ".join(location.split())
+        if len(title) > MAX_TITLE or len(location) > MAX_TITLE:
+            raise InvalidInput(N_("The title and the place must each stay under {limit} characters."), limit=MAX_TITLE)
+        return cls(starts_at, title, location)
+
+
+def parse_local(day: str, time: str, timezone: str) -> datetime:
+    """A wall-clock date and time in `timezone`, as an aware datetime; refuses impossible dates."""
+    try:
+        naive = datetime.strptime(f"{day} {time}", "%Y-%m-%d %H:%M")
+    except ValueError as exc:
+        raise InvalidInput(N_("“{value}” is not a valid date and time."), value=f"{day} {time}") from exc
+    return naive.replace(tzinfo=ZoneInfo(timezone))
+
+
+def parse_reference(value: str) -> int:
+    match = _REFERENCE.match(value.strip())
+    if not match:
+        raise InvalidInput(N_("“{value}” is not a meeting number; use M2 or 2."), value=value)
+    return int(match[1])
+
+
+async def by_number(session: AsyncSession, coalition: Coalition, reference: str) -> Meeting:
+    number = parse_reference(reference)
+    meeting = (
+        await session.exec(select(Meeting).where(Meeting.coalition_id == coalition.id, Meeting.number == number))
+    ).first()
+    if meeting is None:
+        raise NotFound(N_("There is no meeting {value} in this coalition."), value=f"M{number}")
+    return meeting
+
+
+def _require_future(starts_at: datetime, now: datetime) -> None:
+    if starts_at <= now:
+        raise InvalidInput(N_("The meeting time must be in the future."))
+
+
+async def schedule(
+    session: AsyncSession, coalition: Coalition, request: MeetingRequest, now: datetime
+) -> Meeting:
+    _require_future(request.starts_at, now)
+    last = (
+        await session.exec(select(func.max(Meeting.number)).where(Meeting.coalition_id == coalition.id))
+    ).one()
+    meeting = Meeting(
+        coalition_id=coalition.id,
+        number=(last or 0) + 1,
+        starts_at=request.starts_at,
+        title=request.title,
+        location=request.location,
+        created_at=now,
+    )
+    session.add(meeting)
+    await session.flush()
+    await reminders.plan_meeting(session, coalition, meeting, now)
+    return meeting
+
+
+def _require_open(meeting: Meeting, now: datetime) -> None:
+    if meeting.cancelled:
+        raise InvalidInput(N_("Meeting {value} was cancelled."), value=f"M{meeting.number}")
+    if meeting.starts_at <= now:
+        raise InvalidInput(N_("Meeting {value} has already taken place."), value=f"M{meeting.number}")
+
+
+async def reschedule(
+    session: AsyncSession, coalition: Coalition, meeting: Meeting, starts_at: datetime, now: datetime
+) -> None:
+    _require_open(meeting, now)
+    _require_future(starts_at, now)
+    await reminders.drop_meeting(session, meeting, now, N_("rescheduled"))
+    meeting.starts_at = starts_at
+    meeting.revision += 1
+    session.add(meeting)
+    await reminders.plan_meeting(session, coalition, meeting, now)
+
+
+async def cancel(session: AsyncSession, meeting: Meeting, now: datetime) -> None:
+    _require_open(meeting, now)
+    meeting.cancelled = True
+    session.add(meeting)
+    await reminders.drop_meeting(session, meeting, now, N_("cancelled"))
+
+
+async def answer(session: AsyncSession, meeting: Meeting, member: Member | None, choice: str, now: datetime) -> bool:
+    """Record or change an RSVP. Returns False when it was already that answer."""
+    if member is None or not member.is_active:
+        raise NotAllowed(N_("Please /join the coalition first."))
+    if choice not in ANSWERS:
+        raise InvalidInput(N_("Unknown answer."))
+    _require_open(meeting, now)
+    rsvp = (
+        await session.exec(select(Rsvp).where(Rsvp.meeting_id == meeting.id, Rsvp.person_id == member.person.id))
+    ).first()
+    if rsvp is not None and rsvp.answer == choice:
+        return False
+    rsvp = rsvp or Rsvp(meeting_id=meeting.id, person_id=member.person.id, answer=choice, answered_at=now)
+    rsvp.answer, rsvp.answered_at = choice, now
+    session.add(rsvp)
+    return True
+
+
+async def counts(session: AsyncSession, meeting: Meeting) -> Counter[str]:
+    rows = await session.exec(
+        select(Rsvp.answer, func.count()).where(Rsvp.meeting_id == meeting.id).group_by(Rsvp.answer)
+    )
+    return Counter(dict(rows.all()))
+
+
+@dataclass(frozen=True)
+class Attendance:
+    """Who answered what, and who has not, for `/rsvps` and reminders."""
+
+    answered: list[tuple[Member, str]]
+    silent: list[Member]
+
+
+async def attendance(session: AsyncSession, meeting: Meeting) -> Attendance:
+    rows = await session.exec(
+        select(Membership, Person, Rsvp.answer)
+        .join(Person, Person.id == Membership.person_id)
+        .outerjoin(Rsvp, (Rsvp.person_id == Person.id) & (Rsvp.meeting_id == meeting.id))
+        .where(Membership.coalition_id == meeting.coalition_id, Membership.role.is_not(None))
+        .order_by(Membership.organisation, Person.full_name)
+    )
+    answered, silent = [], []
+    for membership, person, choice in rows:
+        member = Member(membership, person)
+        if choice is None:
+            silent.append(member)
+        else:
+            answered.append((member, choice))
+    return Attendance(answered, silent)
+
+
+async def upcoming(session: AsyncSession, coalition: Coalition, now: datetime) -> list[Meeting]:
+    rows = await session.exec(
+        select(Meeting)
+        .where(Meeting.coalition_id == coalition.id, Meeting.starts_at > now, Meeting.cancelled.is_(False))
+        .order_by(Meeting.starts_at)
+    )
+    return list(rows)
+
+
+async def last_held(session: AsyncSession, coalition_id: int, now: datetime) -> Meeting | None:
+    return (
+        await session.exec(
+            select(Meeting)
+            .where(Meeting.coalition_id == coalition_id, Meeting.starts_at <= now, Meeting.cancelled.is_(False))
+            .order_by(Meeting.starts_at.desc())
+        )
+    ).first()

@@ -1,0 +1,41 @@
+"""Who receives a scheduled message (SPEC §6), decided when it is sent, not when planned."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.models import Membership, Person
+from bot.services.members import Member
+
+
+@dataclass
+class Audience:
+    """Private recipients, and those to mention in the group because they cannot be written to."""
+
+    private: list[Member] = field(default_factory=list)
+    mention_in_group: list[Member] = field(default_factory=list)
+
+
+def reachable(member: Member) -> bool:
+    person = member.person
+    return person.tg_user_id is not None and person.can_message and not person.unreachable
+
+
+def split_by_reach(members: list[Member]) -> Audience:
+    audience = Audience()
+    for member in members:
+        (audience.private if reachable(member) else audience.mention_in_group).append(member)
+    return audience
+
+
+async def with_roles(session: AsyncSession, coalition_id: int, roles: frozenset[str]) -> list[Member]:
+    rows = await session.exec(
+        select(Membership, Person)
+        .join(Person, Person.id == Membership.person_id)
+        .where(Membership.coalition_id == coalition_id, Membership.role.in_(roles))
+        .order_by(Person.id)
+    )
+    return [Member(*row) for row in rows]

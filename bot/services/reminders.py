@@ -1,0 +1,175 @@
+"""The reminder engine's rules (SPEC §6): what is due, who claims it, who has been served.
+
+Guarantees, and how they are kept:
+
+* Nothing lost: reminders are rows written in the same transaction as the meeting change
+  that causes them; a dispatcher looks for due rows at start-up and every few seconds.
+* Nothing repeated: a dispatcher *claims* a row with a compare-and-set UPDATE (and, on
+  PostgreSQL, `FOR UPDATE SKIP LOCKED` so two processes never even wait on the same row);
+  each recipient gets a `Delivery` row committed *before* the message is sent, and a
+  recipient with a Delivery row is never sent to again.
+* The one unavoidable window: a process killed after Telegram accepted a message but before
+  the Delivery row was marked `sent` leaves it `sending`; it is then never retried (at most
+  once). Sends are sequential, so that window covers a single message.
+* A claim is a lease: a process that dies mid fan-out stops renewing it, and after
+  `LEASE` another dispatcher resumes the row, skipping everyone already served.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, update
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.models import Coalition, Delivery, Meeting, Reminder
+from bot.services import parsing
+
+LEASE = timedelta(seconds=60)
+LATE = timedelta(minutes=5)
+"""A reminder leaving more than this after its due time is reported to managers as late."""
+POST_MEETING_DELAY = timedelta(days=1, hours=2)
+CADENCE_MARGIN = timedelta(days=45)
+CADENCE_REPEAT = timedelta(days=7)
+GROUP = "group"
+
+
+def person_recipient(person_id: int) -> str:
+    return f"person:{person_id}"
+
+
+def meeting_key(meeting: Meeting, label: str) -> str:
+    return f"meeting:{meeting.id}:r{meeting.revision}:{label}"
+
+
+async def plan_meeting(session: AsyncSession, coalition: Coalition, meeting: Meeting, now: datetime) -> None:
+    """Write the meeting's reminders (offsets still in the future) and its post-meeting prompt."""
+    for delta in parsing.parse_offsets(coalition.reminder_offsets):
+        due = meeting.starts_at - delta
+        if due > now:
+            label = parsing.format_offset(delta)
+            session.add(_row(meeting_key(meeting, label), coalition, "meeting", due, meeting, label))
+    session.add(
+        _row(meeting_key(meeting, "post"), coalition, "post_meeting", meeting.starts_at + POST_MEETING_DELAY, meeting)
+    )
+    await session.flush()
+
+
+def _row(key: str, coalition: Coalition, kind: str, due: datetime, meeting: Meeting | None = None, label: str = "") -> Reminder:
+    return Reminder(
+        key=key,
+        coalition_id=coalition.id,
+        kind=kind,
+        meeting_id=meeting.id if meeting else None,
+        label=label,
+        due_at=due,
+    )
+
+
+async def drop_meeting(session: AsyncSession, meeting: Meeting, now: datetime, why: str) -> None:
+    """Drop the pending reminders of a meeting (cancelled, rescheduled, offsets changed)."""
+    await session.exec(
+        update(Reminder)
+        .where(Reminder.meeting_id == meeting.id, Reminder.state == "pending")
+        .values(state="dropped", finished_at=now, note=why)
+    )
+
+
+async def replan_coalition(session: AsyncSession, coalition: Coalition, now: datetime) -> None:
+    """After `/settings reminders`: upcoming meetings get reminders at the new offsets."""
+    meetings = await session.exec(
+        select(Meeting).where(
+            Meeting.coalition_id == coalition.id, Meeting.starts_at > now, Meeting.cancelled.is_(False)
+        )
+    )
+    for meeting in meetings:
+        await drop_meeting(session, meeting, now, "offsets changed")
+        meeting.revision += 1
+        session.add(meeting)
+        await session.flush()
+        await plan_meeting(session, coalition, meeting, now)
+
+
+async def claim_due(session: AsyncSession, worker: str, now: datetime, limit: int = 50) -> list[Reminder]:
+    """Claim due reminders (pending, or sending with an expired lease) for `worker`."""
+    candidates = (
+        select(Reminder.id)
+        .where(
+            Reminder.due_at <= now,
+            or_(
+                Reminder.state == "pending",
+                (Reminder.state == "sending") & (Reminder.lease_until < now),
+            ),
+        )
+        .order_by(Reminder.due_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    claimed = []
+    for reminder_id in (await session.exec(candidates)).all():
+        result = await session.exec(
+            update(Reminder)
+            .where(
+                Reminder.id == reminder_id,
+                or_(Reminder.state == "pending", (Reminder.state == "sending") & (Reminder.lease_until < now)),
+            )
+            .values(state="sending", claimed_by=worker, lease_until=now + LEASE)
+        )
+        if result.rowcount == 1:
+            claimed.append(reminder_id)
+    if not claimed:
+        return []
+    rows = await session.exec(select(Reminder).where(Reminder.id.in_(claimed)).order_by(Reminder.due_at))
+    return list(rows)
+
+
+async def renew(session: AsyncSession, reminder_id: int, worker: str, now: datetime) -> bool:
+    """Extend a claim; False if another worker has taken the row over (stop sending then)."""
+    result = await session.exec(
+        update(Reminder)
+        .where(Reminder.id == reminder_id, Reminder.claimed_by == worker, Reminder.state == "sending")
+        .values(lease_until=now + LEASE)
+    )
+    return result.rowcount == 1
+
+
+async def finish(session: AsyncSession, reminder_id: int, worker: str, now: datetime, state: str, note: str = "") -> None:
+    await session.exec(
+        update(Reminder)
+        .where(Reminder.id == reminder_id, Reminder.claimed_by == worker)
+        .values(state=state, finished_at=now, note=note, lease_until=None)
+    )
+
+
+async def served(session: AsyncSession, reminder_id: int) -> set[str]:
+    """Recipients that already have a Delivery row (sent, or possibly sent)."""
+    rows = await session.exec(select(Delivery.recipient).where(Delivery.reminder_id == reminder_id))
+    return set(rows.all())
+
+
+async def begin_delivery(session: AsyncSession, reminder_id: int, recipient: str) -> Delivery:
+    delivery = Delivery(reminder_id=reminder_id, recipient=recipient, state="sending", attempts=1)
+    session.add(delivery)
+    await session.flush()
+    return delivery
+
+
+async def end_delivery(session: AsyncSession, delivery_id: int, state: str, now: datetime) -> None:
+    await session.exec(
+        update(Delivery).where(Delivery.id == delivery_id).values(state=state, sent_at=now if state == "sent" else None)
+    )
+
+
+@dataclass(frozen=True)
+class Lateness:
+    """How a due reminder stands when a dispatcher picks it up."""
+
+    late: bool
+    expired: bool  # the meeting has started: the reminder is pointless now
+
+
+def lateness(reminder: Reminder, meeting: Meeting | None, now: datetime) -> Lateness:
+    expired = reminder.kind == "meeting" and (meeting is None or meeting.cancelled or meeting.starts_at <= now)
+    return Lateness(late=now - reminder.due_at > LATE, expired=expired)

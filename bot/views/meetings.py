@@ -1,0 +1,200 @@
+"""Texts and keyboards about meetings: announcement, lists, RSVPs, reminders, prompts."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.i18n import Lang
+from bot.models import Coalition, Meeting
+from bot.services.meetings import Attendance
+from bot.services.members import Member
+from bot.views import callbacks
+from bot.views.members import who
+from bot.views.render import esc
+
+
+def ref(t: Lang, meeting: Meeting) -> str:
+    return t.isolate(f"M{meeting.number}")
+
+
+def when(t: Lang, moment: datetime, coalition_tz: str, own_tz: str | None = None) -> str:
+    """The time in the coalition's zone, plus the reader's own when its UTC offset differs."""
+    home = ZoneInfo(coalition_tz)
+    text = t.datetime(moment, home, "full")
+    if own_tz and own_tz != coalition_tz:
+        own = ZoneInfo(own_tz)
+        if moment.astimezone(own).utcoffset() != moment.astimezone(home).utcoffset():
+            text += " " + t._("({time} your time)").format(time=t.datetime(moment, own, "short"))
+    return text
+
+
+def answer_name(t: Lang, choice: str) -> str:
+    return {"yes": t._("Attending"), "online": t._("Attending online"), "no": t._("Not attending")}[choice]
+
+
+def title(t: Lang, meeting: Meeting) -> str:
+    name = esc(meeting.title) if meeting.title else t._("Coalition meeting")
+    return f"{ref(t, meeting)} · {name}"
+
+
+def calendar_summary(t: Lang, coalition: Coalition, meeting: Meeting) -> str:
+    """Plain text (no markup, no isolation marks) for calendar programs."""
+    return f"M{meeting.number} · {meeting.title or t._('Coalition meeting')} — {coalition.country}"
+
+
+def details(t: Lang, coalition: Coalition, meeting: Meeting, own_tz: str | None = None) -> list[str]:
+    lines = [t._("When: {time}").format(time=when(t, meeting.starts_at, coalition.timezone, own_tz))]
+    if meeting.location:
+        lines.append(t._("Where: {place}").format(place=esc(meeting.location)))
+    return lines
+
+
+def tally(t: Lang, counts: Counter[str]) -> str:
+    return " · ".join(f"{answer_name(t, c)}: {t.number(counts.get(c, 0))}" for c in ("yes", "online", "no"))
+
+
+def announcement(t: Lang, coalition: Coalition, meeting: Meeting, counts: Counter[str]) -> str:
+    head = f"📅 <b>{title(t, meeting)}</b>"
+    if meeting.cancelled:
+        head = f"❌ <s>{title(t, meeting)}</s> — <b>{t._('cancelled')}</b>"
+    return "\n".join([head, *details(t, coalition, meeting), "", tally(t, counts)])
+
+
+def rsvp_keyboard(t: Lang, meeting: Meeting) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(answer_name(t, c), callback_data=callbacks.rsvp(meeting.id, c)) for c in ("yes", "online", "no")]]
+    )
+
+
+def rsvp_recorded(t: Lang, meeting: Meeting, choice: str) -> str:
+    return t._("{meeting}: your answer is recorded: {answer}.").format(
+        meeting=f"M{meeting.number}", answer=answer_name(t, choice)
+    )
+
+
+def meeting_list(t: Lang, coalition: Coalition, items: list[tuple[Meeting, Counter[str]]], own_tz: str | None = None) -> str:
+    lines = [t._("<b>Upcoming meetings of the Country Coalition of {country}</b>").format(country=esc(coalition.country))]
+    if not items:
+        lines.append(t._("No meeting is scheduled."))
+    for meeting, counts in items:
+        lines += ["", f"<b>{title(t, meeting)}</b>", *details(t, coalition, meeting, own_tz), tally(t, counts)]
+    return "\n".join(lines)
+
+
+def rsvp_report(t: Lang, meeting: Meeting, attendance: Attendance) -> str:
+    by_answer: dict[str, dict[str, list[Member]]] = defaultdict(lambda: defaultdict(list))
+    for member, choice in attendance.answered:
+        by_answer[choice][member.membership.organisation or ""].append(member)
+    lines = [f"<b>{title(t, meeting)}</b>"]
+    for choice in ("yes", "online", "no"):
+        group = by_answer.get(choice, {})
+        count = sum(len(v) for v in group.values())
+        lines += ["", f"<b>{answer_name(t, choice)}</b> ({t.number(count)})", *_by_organisation(t, group)]
+    silent: dict[str, list[Member]] = defaultdict(list)
+    for member in attendance.silent:
+        silent[member.membership.organisation or ""].append(member)
+    lines += ["", f"<b>{t._('No answer yet')}</b> ({t.number(len(attendance.silent))})", *_by_organisation(t, silent)]
+    return "\n".join(lines)
+
+
+def _by_organisation(t: Lang, group: dict[str, list[Member]]) -> list[str]:
+    return [
+        "• " + (f"{esc(org)}: " if org else "") + ", ".join(who(t, m) for m in members)
+        for org, members in sorted(group.items())
+    ]
+
+
+def scheduled_notice(t: Lang, meeting: Meeting) -> str:
+    return t._("Meeting {meeting} is scheduled. Please answer with the buttons below.").format(meeting=ref(t, meeting))
+
+
+def rescheduled(t: Lang, coalition: Coalition, meeting: Meeting, own_tz: str | None = None) -> str:
+    return "\n".join(
+        [t._("🔁 Meeting {meeting} has been moved.").format(meeting=ref(t, meeting)), *details(t, coalition, meeting, own_tz)]
+    )
+
+
+def cancelled(t: Lang, meeting: Meeting) -> str:
+    return t._("❌ Meeting {meeting} ({title}) has been cancelled.").format(
+        meeting=ref(t, meeting), title=esc(meeting.title) or t._("Coalition meeting")
+    )
+
+
+def mention(member: Member) -> str:
+    person = member.person
+    return f'<a href="tg://user?id={person.tg_user_id}">{esc(person.full_name or person.username or "?")}</a>'
+
+
+def reminder_group(t: Lang, coalition: Coalition, meeting: Meeting, counts: Counter[str], unreached: list[Member]) -> str:
+    lines = [
+        t._("⏰ Reminder: meeting {meeting}").format(meeting=f"<b>{title(t, meeting)}</b>"),
+        *details(t, coalition, meeting),
+        tally(t, counts),
+    ]
+    if unreached:
+        lines.append(t._("Not answered yet: {names}").format(names=", ".join(mention(m) for m in unreached)))
+    return "\n".join(lines)
+
+
+def reminder_private(t: Lang, coalition: Coalition, meeting: Meeting, own_tz: str | None) -> str:
+    return "\n".join(
+        [
+            t._("⏰ Reminder from the Country Coalition of {country}: you have not answered for meeting {meeting}.").format(
+                country=esc(coalition.country), meeting=f"<b>{title(t, meeting)}</b>"
+            ),
+            *details(t, coalition, meeting, own_tz),
+        ]
+    )
+
+
+def post_meeting_prompt(t: Lang, coalition: Coalition, meeting: Meeting) -> str:
+    return t._(
+        "Meeting {meeting} of the Country Coalition of {country} took place yesterday. "
+        "Please record the decisions and send the summary to all participants."
+    ).format(meeting=f"<b>{title(t, meeting)}</b>", country=esc(coalition.country))
+
+
+def cadence_nudge(t: Lang, coalition: Coalition, last: datetime | None, months: int) -> str:
+    since = (
+        t._("The last meeting was on {date}.").format(date=t.date(last))
+        if last
+        else t._("No meeting has been held yet.")
+    )
+    return (
+        t.ngettext(
+            "📆 The Country Coalition of {country} meets every {n} month: it is time to schedule the next meeting.",
+            "📆 The Country Coalition of {country} meets every {n} months: it is time to schedule the next meeting.",
+            months,
+        ).format(country=esc(coalition.country), n=t.number(months))
+        + "\n"
+        + since
+        + "\n"
+        + esc(t._("Schedule it in the group with /meeting YYYY-MM-DD HH:MM <title> @ <place>."))
+    )
+
+
+def late_notice(t: Lang, meeting: Meeting | None, label: str, dropped: bool) -> str:
+    what = f"{ref(t, meeting)} ({t.isolate(label)})" if meeting else t.isolate(label)
+    if dropped:
+        return t._("A reminder for {what} was not sent: it fell due while the bot was offline and the meeting has already started.").format(what=what)
+    return t._("A reminder for {what} was sent late: it fell due while the bot was offline.").format(what=what)
+
+
+def ask_when(t: Lang) -> str:
+    return t._("When is the meeting? Send the date and time as YYYY-MM-DD HH:MM (coalition time), or /cancel to stop.")
+
+
+def ask_title(t: Lang) -> str:
+    return t._("What is the meeting's title? Send - for none.")
+
+
+def ask_location(t: Lang) -> str:
+    return t._("Where will it take place? Send - for none.")
+
+
+def stopped(t: Lang) -> str:
+    return t._("Stopped; nothing was scheduled.")

@@ -1,0 +1,189 @@
+"""Handlers for meetings: /meeting (with its step-by-step dialog), /meetings, /rsvps,
+/reschedule, /cancel, /ics and the RSVP buttons."""
+
+from __future__ import annotations
+
+import re
+
+from telegram import Message, Update
+from telegram.ext import ConversationHandler
+
+from bot.announcements import refresh_now
+from bot.announcements import render as render_announcement
+from bot.i18n import N_
+from bot.models import Coalition, Meeting
+from bot.runtime import BotContext
+from bot.services import meetings as meeting_service
+from bot.services import members as member_service
+from bot.services.calendar import meeting_ics
+from bot.services.errors import InvalidInput, NotAllowed, NotFound
+from bot.services.meetings import MeetingRequest
+from bot.services.members import Member
+from bot.views import callbacks
+from bot.views import meetings as views
+from handlers.coalition import require_group_manager
+from handlers.members import require_group
+from handlers.turn import Turn, handler
+
+WHEN, TITLE, LOCATION = range(3)
+_DRAFT = "meeting_draft"
+
+
+async def _schedule(turn: Turn, context: BotContext, request: MeetingRequest) -> None:
+    meeting = await meeting_service.schedule(turn.session, turn.coalition, request, turn.now)
+    coalition, runtime = turn.coalition, turn.runtime
+
+    async def remember(sent: list[Message]) -> None:
+        async with runtime.db.transaction() as session:
+            stored = await session.get(Meeting, meeting.id)
+            stored.announcement_chat_id, stored.announcement_message_id = sent[-1].chat_id, sent[-1].message_id
+
+    text, _ = render_announcement(runtime, coalition, meeting, {})
+    turn.reply(lambda t: text, lambda t: views.rsvp_keyboard(t, meeting), after=remember)
+
+
+@handler
+async def meeting(turn: Turn, update: Update, context: BotContext) -> int:
+    await require_group_manager(turn, context)
+    if not context.args:
+        context.user_data[_DRAFT] = {}
+        turn.reply(views.ask_when)
+        return WHEN
+    text = update.effective_message.text.split(maxsplit=1)[1]
+    await _schedule(turn, context, MeetingRequest.parse(text, turn.coalition.timezone))
+    return ConversationHandler.END
+
+
+@handler
+async def dialog_when(turn: Turn, update: Update, context: BotContext) -> int:
+    request = MeetingRequest.parse(update.effective_message.text, turn.coalition.timezone)
+    if request.starts_at <= turn.now:
+        raise InvalidInput(N_("The meeting time must be in the future."))
+    context.user_data[_DRAFT] = {"text": update.effective_message.text.strip()}
+    turn.reply(views.ask_title)
+    return TITLE
+
+
+@handler
+async def dialog_title(turn: Turn, update: Update, context: BotContext) -> int:
+    title = update.effective_message.text.strip()
+    context.user_data[_DRAFT]["title"] = "" if title == "-" else title.replace("@", " ")
+    turn.reply(views.ask_location)
+    return LOCATION
+
+
+@handler
+async def dialog_location(turn: Turn, update: Update, context: BotContext) -> int:
+    await require_group_manager(turn, context)
+    draft = context.user_data.pop(_DRAFT)
+    location = update.effective_message.text.strip()
+    text = f"{draft['text']} {draft['title']}" + ("" if location == "-" else f" @ {location}")
+    await _schedule(turn, context, MeetingRequest.parse(text, turn.coalition.timezone))
+    return ConversationHandler.END
+
+
+@handler
+async def dialog_stop(turn: Turn, update: Update, context: BotContext) -> int:
+    context.user_data.pop(_DRAFT, None)
+    turn.reply(views.stopped)
+    return ConversationHandler.END
+
+
+@handler
+async def meetings(turn: Turn, update: Update, context: BotContext) -> None:
+    """In the group: this coalition's meetings; in private: every coalition of the reader."""
+    if turn.private:
+        coalitions = [c for c, _ in await member_service.coalitions_of(turn.session, turn.person)]
+    else:
+        require_group(turn)
+        coalitions = [turn.coalition]
+    blocks = []
+    own_tz = turn.person.timezone if turn.private and turn.person else None
+    for coalition in coalitions:
+        items = [
+            (m, await meeting_service.counts(turn.session, m))
+            for m in await meeting_service.upcoming(turn.session, coalition, turn.now)
+        ]
+        blocks.append((coalition, items))
+    if not blocks:
+        raise NotFound(N_("You are not a member of any coalition yet."))
+    turn.reply(lambda t: "\n\n".join(views.meeting_list(t, c, items, own_tz) for c, items in blocks))
+
+
+@handler
+async def rsvps(turn: Turn, update: Update, context: BotContext) -> None:
+    require_group(turn)
+    meeting = await _named_meeting(turn, context, N_("Name the meeting: /rsvps M2."))
+    attendance = await meeting_service.attendance(turn.session, meeting)
+    turn.reply(lambda t: views.rsvp_report(t, meeting, attendance))
+
+
+async def _named_meeting(turn: Turn, context: BotContext, usage: str):  # noqa: ANN202 - Meeting
+    if not context.args:
+        raise InvalidInput(usage)
+    return await meeting_service.by_number(turn.session, turn.coalition, context.args[0])
+
+
+async def _tell_answered(turn: Turn, meeting, render) -> None:  # noqa: ANN001
+    attendance = await meeting_service.attendance(turn.session, meeting)
+    for member, _choice in attendance.answered:
+        turn.tell(member.person, render)
+
+
+@handler
+async def reschedule(turn: Turn, update: Update, context: BotContext) -> None:
+    await require_group_manager(turn, context)
+    args = context.args or []
+    if len(args) < 3:
+        raise InvalidInput(N_("Use: /reschedule M2 YYYY-MM-DD HH:MM."))
+    meeting = await meeting_service.by_number(turn.session, turn.coalition, args[0])
+    starts_at = meeting_service.parse_local(args[1], args[2], turn.coalition.timezone)
+    await meeting_service.reschedule(turn.session, turn.coalition, meeting, starts_at, turn.now)
+    coalition = turn.coalition
+    turn.reply(lambda t: views.rescheduled(t, coalition, meeting))
+    await _tell_answered(turn, meeting, lambda t: views.rescheduled(t, coalition, meeting, t.tz.key))
+    turn.defer(lambda: refresh_now(context.application, meeting.id))
+
+
+@handler
+async def cancel(turn: Turn, update: Update, context: BotContext) -> int:
+    """`/cancel M2` cancels a meeting; a bare `/cancel` inside the /meeting dialog stops it."""
+    await require_group_manager(turn, context)
+    meeting = await _named_meeting(turn, context, N_("Name the meeting: /cancel M2."))
+    await meeting_service.cancel(turn.session, meeting, turn.now)
+    turn.reply(lambda t: views.cancelled(t, meeting))
+    await _tell_answered(turn, meeting, lambda t: views.cancelled(t, meeting))
+    turn.defer(lambda: refresh_now(context.application, meeting.id))
+    return ConversationHandler.END
+
+
+@handler
+async def ics(turn: Turn, update: Update, context: BotContext) -> None:
+    require_group(turn)
+    meeting = await _named_meeting(turn, context, N_("Name the meeting: /ics M2."))
+    content = meeting_ics(turn.coalition, meeting, views.calendar_summary(turn.langs()[0], turn.coalition, meeting))
+    turn.send_file(f"meeting-M{meeting.number}.ics", content, lambda t: views.title(t, meeting))
+
+
+@handler
+async def rsvp_button(turn: Turn, update: Update, context: BotContext) -> None:
+    match = re.match(callbacks.RSVP_DATA, update.callback_query.data or "")
+    if match is None:
+        raise InvalidInput(N_("This button is not valid."))
+    meeting = await turn.session.get(Meeting, int(match[1]))
+    if meeting is None:
+        raise NotFound(N_("This meeting no longer exists."))
+    coalition = await turn.session.get(Coalition, meeting.coalition_id)
+    if not turn.private and (turn.coalition is None or turn.coalition.id != coalition.id):
+        raise NotAllowed(N_("This button belongs to another coalition's meeting."))
+    record = await member_service.membership(turn.session, coalition, turn.person)
+    member = Member(record, turn.person) if record else None
+    turn.coalition = coalition
+    changed = await meeting_service.answer(turn.session, meeting, member, match[2], turn.now)
+    turn.answer(lambda t: views.rsvp_recorded(t, meeting, match[2]))
+    if changed and meeting.announcement_message_id:
+        turn.defer(lambda: _request_refresh(turn, context, meeting.id))
+
+
+async def _request_refresh(turn: Turn, context: BotContext, meeting_id: int) -> None:
+    turn.runtime.announcements.request(context.application, meeting_id)

@@ -30,7 +30,7 @@ def writable(world: World, chat_id: int | str) -> Chat:
         if chat.id not in world.started:
             raise forbidden("bot can't initiate conversation with a user")
     elif world.bot_status(chat) not in MEMBER_STATUSES:
-        raise forbidden(f"bot is not a member of the {chat.type.replace('group', ' group').strip()} chat")
+        raise forbidden(f"bot is not a member of the {chat.type} chat")
     return chat
 
 

@@ -49,22 +49,25 @@ class FloodControl:
     _groups: dict[int, deque[float]] = field(default_factory=dict)
     _private: dict[int, _Bucket] = field(default_factory=dict)
 
-    def retry_after(self, chat_id: int, is_private: bool) -> int | None:
-        """Seconds the caller must wait (≥ 1), or None after recording the request as sent."""
+    def retry_after(self, chat_id: int | None, is_private: bool) -> int | None:
+        """Seconds the caller must wait (≥ 1), or None after counting the request as sent.
+
+        ``chat_id`` is None when the chat is unknown: only the global limit applies then.
+        """
         now = self.clock()
         waits = [_window_wait(self._global, self.limits.global_per_second, 1.0, now)]
-        if is_private:
+        if chat_id is not None and is_private:
             waits.append(self._bucket_wait(chat_id, now))
-        else:
+        elif chat_id is not None:
             window = self._groups.setdefault(chat_id, deque())
             waits.append(_window_wait(window, self.limits.group_per_window, self.limits.group_window, now))
         wait = max(waits)
         if wait > 0:
             return max(1, math.ceil(wait))
         self._global.append(now)
-        if is_private:
+        if chat_id is not None and is_private:
             self._private[chat_id].tokens -= 1
-        else:
+        elif chat_id is not None:
             self._groups[chat_id].append(now)
         return None
 

@@ -10,6 +10,7 @@ from .errors import ApiError, bad_request
 from .markup import check_reply_markup, inline_keyboard
 from .records import SentMessage
 from .state import ADMIN_STATUSES, Chat, PollState, World
+from .validation import UploadedFile
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
@@ -108,7 +109,7 @@ def send_poll(world: World, p: dict) -> dict[str, Any]:
 
 
 def edit_message_text(world: World, p: dict) -> dict[str, Any]:
-    chat, message, record = _editable(world, p, "message to edit not found")
+    message, record = _editable(world, p, "message to edit not found")
     if "text" not in message:
         raise bad_request("there is no text in the message to edit")
     text, entities = _text(p.get("text", ""), p.get("parse_mode"), p.get("entities"))
@@ -122,7 +123,7 @@ def edit_message_text(world: World, p: dict) -> dict[str, Any]:
 
 
 def edit_message_reply_markup(world: World, p: dict) -> dict[str, Any]:
-    chat, message, record = _editable(world, p, "message to edit not found")
+    message, record = _editable(world, p, "message to edit not found")
     markup = check_reply_markup(p.get("reply_markup"), inline_only=True)
     if markup == message.get("reply_markup"):
         raise bad_request(NOT_MODIFIED)
@@ -130,7 +131,7 @@ def edit_message_reply_markup(world: World, p: dict) -> dict[str, Any]:
 
 
 def stop_poll(world: World, p: dict) -> dict[str, Any]:
-    chat, message, record = _editable(world, p, "message with poll to stop not found")
+    message, record = _editable(world, p, "message with poll to stop not found")
     if "poll" not in message:
         raise bad_request("message with poll to stop not found")
     if message["poll"]["is_closed"]:
@@ -214,7 +215,7 @@ def _deliver(
     kind: str,
     markup: dict | None,
     *,
-    upload: files.UploadedFile | None = None,
+    upload: UploadedFile | None = None,
     **content: Any,
 ) -> dict[str, Any]:
     """Post the bot's message into ``chat`` and record it for the tests."""
@@ -256,7 +257,7 @@ def _reply_target(chat: Chat, reply_parameters: dict | None) -> dict | None:
     return target
 
 
-def _editable(world: World, p: dict, missing: str) -> tuple[Chat, dict, SentMessage]:
+def _editable(world: World, p: dict, missing: str) -> tuple[dict, SentMessage]:
     """The bot's own message an edit targets (inline messages are out of scope)."""
     if "inline_message_id" in p:
         raise ApiError(501, "emulator: inline messages are not implemented")
@@ -270,7 +271,7 @@ def _editable(world: World, p: dict, missing: str) -> tuple[Chat, dict, SentMess
         raise bad_request(missing)
     if message["from"]["id"] != world.bot["id"]:
         raise bad_request("message can't be edited")
-    return chat, message, world.sent_index[(chat.id, message["message_id"])]
+    return message, world.sent_index[(chat.id, message["message_id"])]
 
 
 def _edited(world: World, message: dict, record: SentMessage, markup: dict | None) -> dict[str, Any]:

@@ -138,7 +138,7 @@ class World:
                 message["is_topic_message"] = True
         if reply_to is not None:
             message["reply_to_message"] = {k: v for k, v in reply_to.items() if k != "reply_to_message"}
-        message.update({k: v for k, v in content.items() if v not in (None, [])})
+        message.update({k: v for k, v in content.items() if v not in (None, [], "")})
         chat.messages[message["message_id"]] = message
         return message
 

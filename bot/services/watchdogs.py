@@ -7,7 +7,7 @@ share the dispatcher's guarantees: delivered once, survive restarts.
 from __future__ import annotations
 
 import calendar
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
@@ -57,7 +57,7 @@ async def plan_cadence_nudges(session: AsyncSession, coalition: Coalition, now: 
             select(func.max(Reminder.due_at)).where(Reminder.coalition_id == coalition.id, Reminder.kind == "cadence")
         )
     ).one()
-    if not nudge_due(coalition, _aware(last_meeting), _aware(last_nudge), now):
+    if not nudge_due(coalition, last_meeting, last_nudge, now):
         return False
     key = f"cadence:{coalition.id}:{now.date().isoformat()}"
     try:
@@ -67,11 +67,3 @@ async def plan_cadence_nudges(session: AsyncSession, coalition: Coalition, now: 
         return False
     return True
 
-
-def _aware(value: datetime | None) -> datetime | None:
-    """Aggregates bypass the column type: SQLite returns naive UTC (or a string), PostgreSQL naive."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value

@@ -13,9 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 COUNTED_METHODS = frozenset({
-    "sendMessage", "editMessageText", "editMessageReplyMarkup", "editMessageCaption",
-    "editMessageMedia", "sendDocument", "sendPhoto", "sendPoll", "stopPoll",
-    "setMessageReaction", "deleteMessage",
+    "sendMessage", "editMessageText", "editMessageReplyMarkup", "sendDocument", "sendPhoto",
+    "sendPoll", "stopPoll", "setMessageReaction", "deleteMessage",
 })  # fmt: skip
 
 

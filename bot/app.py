@@ -73,7 +73,7 @@ async def set_command_menus(application: Application) -> None:
 
 
 @asynccontextmanager
-async def running(application: Application, *, poll_timeout: float = 10.0) -> AsyncIterator[Application]:
+async def running(application: Application, *, poll_timeout: int = 10) -> AsyncIterator[Application]:
     """Run the application on long polling inside an existing event loop (demo, tests, bench).
 
     `run_polling` owns the loop and the signals, so it serves `coalition-bot run`; everything

@@ -56,6 +56,7 @@ class Turn:
     outbox: list[Outgoing] = field(default_factory=list)
     callback_answer: str | None = None
     deferred: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    frozen: tuple[list[Lang], Lang] | None = None  # languages resolved before a rollback
 
     @property
     def private(self) -> bool:
@@ -65,8 +66,14 @@ class Turn:
     def now(self):  # noqa: ANN201 - datetime
         return self.runtime.clock.now()
 
+    def freeze(self) -> None:
+        """Resolve the reply languages now: a rollback detaches the rows they are read from."""
+        self.frozen = (self.langs(), self.lang())
+
     def langs(self) -> list[Lang]:
         """Who reads a reply here: the group's languages, or the person in a private chat."""
+        if self.frozen:
+            return self.frozen[0]
         catalogs = self.runtime.catalogs
         if self.private or self.coalition is None:
             code = member_service.reader_language(self.person, self.coalition)
@@ -76,6 +83,8 @@ class Turn:
 
     def lang(self) -> Lang:
         """The single language for things that cannot carry several blocks (button alerts)."""
+        if self.frozen:
+            return self.frozen[1]
         if self.coalition is not None and not self.private:
             code = member_service.reader_language(self.person, self.coalition)
             return self.runtime.catalogs.lang(code, self.coalition.timezone)
@@ -153,15 +162,20 @@ def handler(fn: HandlerFn[T]) -> Callable[[Update, BotContext], Awaitable[T | No
         try:
             async with runtime.db.transaction() as session:
                 turn = await _load(runtime, session, update)
-                result = await fn(turn, update, context)
+                try:
+                    result = await fn(turn, update, context)
+                except UserError:
+                    turn.freeze()
+                    raise
         except UserError as error:
             if turn is None:
                 raise
             turn.deferred.clear()
+            refusal = error  # `error` is unbound after the except block; the lambda runs later
             if update.callback_query is not None:
-                turn.outbox, turn.callback_answer = [], user_error(turn.lang(), error)
+                turn.outbox, turn.callback_answer = [], user_error(turn.lang(), refusal)
             else:
-                turn.outbox = [Outgoing(lambda t: user_error(t, error))]
+                turn.outbox = [Outgoing(lambda t: user_error(t, refusal))]
         await _deliver(turn, update, context)
         for work in turn.deferred:
             await work()

@@ -42,23 +42,30 @@ class Actors(World):
         creator: int | None = None,
         type: str = "group",  # noqa: A002 - Telegram's field name
         is_forum: bool = False,
+        bot_status: str = "member",
     ) -> dict[str, Any]:
-        """Create a group the bot is not in yet (see ``add_bot_to_group``); returns the Chat."""
+        """Create a group; returns the Chat.
+
+        The bot is already in it (``bot_status``, no update), as for a group set up before the
+        test; pass ``bot_status="left"`` to model a group the bot must first be added to.
+        """
         if chat_id >= 0 or type not in ("group", "supergroup") or (is_forum and type != "supergroup"):
             raise ValueError("groups need a negative id; forums must be supergroups")
+        if bot_status not in ("member", "administrator", "left"):
+            raise ValueError(f"unsupported bot_status {bot_status!r}")
         members = {self._user(uid)["id"]: "administrator" for uid in admins}
         if creator is not None:
             members[self._user(creator)["id"]] = "creator"
-        chat = Chat(id=chat_id, type=type, title=title, is_forum=is_forum, members=members)
+        chat = Chat(id=chat_id, type=type, title=title, is_forum=is_forum, members=members, bot_status=bot_status)
         self.chats[chat_id] = chat
         return chat.as_json()
 
     def block(self, user_id: int) -> None:
         """The user blocks the bot: sends now fail with 403; writing to the bot again unblocks."""
-        self._user(user_id)
+        user = self._user(user_id)
         self.blocked.add(user_id)
         if user_id in self.started:
-            self._bot_member_update(self.chats[user_id], self._user(user_id), "member", "kicked")
+            self._bot_member_update(self.chats[user_id], user, "member", "kicked")
 
     async def send(
         self,
@@ -112,7 +119,10 @@ class Actors(World):
         return query_id
 
     async def add_bot_to_group(self, chat_id: int, by_user_id: int, *, as_admin: bool = False) -> None:
-        """A member adds the bot: ``my_chat_member`` plus the ``new_chat_members`` service message."""
+        """A member adds the bot: ``my_chat_member`` plus the ``new_chat_members`` service message.
+
+        Reported as a fresh addition (old status "left") even if ``add_group`` put the bot in.
+        """
         user, chat = self._user(by_user_id), self._live_chat(chat_id)
         if chat.is_private or chat.members.get(by_user_id) not in MEMBER_STATUSES:
             raise ValueError(f"user {by_user_id} is not a member of group {chat_id}")
@@ -131,13 +141,12 @@ class Actors(World):
         if by is None:
             raise ValueError("pass by_user_id: the group has no creator or administrator")
         user = self._user(by)
-        new = Chat(id=new_id, type="supergroup", title=old.title, members=dict(old.members))
+        new = Chat(id=new_id, type="supergroup", title=old.title, members=dict(old.members), bot_status=old.bot_status)
         self.chats[new_id] = new
-        bot_is_member = self.bot_status(old) in MEMBER_STATUSES
         to_old = self.new_message(old, user, migrate_to_chat_id=new_id)
         old.migrated_to = new_id
         to_new = self.new_message(new, user, migrate_from_chat_id=old_id)
-        if bot_is_member:
+        if new.bot_status in MEMBER_STATUSES:
             self.updates.push("message", to_old)
             self.updates.push("message", to_new)
 
@@ -162,8 +171,8 @@ class Actors(World):
             persistent = [options[i]["persistent_id"] for i in option_ids]
             answer = {"poll_id": poll_id, "user": user, "option_ids": option_ids, "option_persistent_ids": persistent}
             self.updates.push("poll_answer", answer)
-        self.updates.push("poll", dict(state.poll))
-        self.notify()
+        self.updates.push("poll", state.poll)
+        self.touch(self.sent_index[(state.chat_id, state.message_id)])
 
     def _user(self, user_id: int) -> dict[str, Any]:
         if user_id not in self.users:
@@ -180,10 +189,9 @@ class Actors(World):
         """Group delivery rules: membership first, then privacy mode unless the bot is an admin."""
         if chat.is_private:
             return True
-        status = self.bot_status(chat)
-        if status not in MEMBER_STATUSES:
+        if chat.bot_status not in MEMBER_STATUSES:
             return False
-        if not self.privacy_mode or status in ADMIN_STATUSES:
+        if not self.privacy_mode or chat.bot_status in ADMIN_STATUSES:
             return True
         if message.get("reply_to_message", {}).get("from", {}).get("id") == self.bot["id"]:
             return True
@@ -191,7 +199,7 @@ class Actors(World):
 
     def _bot_member_update(self, chat: Chat, by: dict, old: str, new: str) -> None:
         if not chat.is_private:
-            chat.members[self.bot["id"]] = new
+            chat.bot_status = new
         self.updates.push(
             "my_chat_member",
             {

@@ -29,7 +29,7 @@ def writable(world: World, chat_id: int | str) -> Chat:
             raise forbidden("bot was blocked by the user")
         if chat.id not in world.started:
             raise forbidden("bot can't initiate conversation with a user")
-    elif world.bot_status(chat) not in MEMBER_STATUSES:
+    elif chat.bot_status not in MEMBER_STATUSES:
         raise forbidden(f"bot is not a member of the {chat.type} chat")
     return chat
 
@@ -56,14 +56,12 @@ def get_chat(world: World, p: dict) -> dict[str, Any]:
 
 def get_chat_member(world: World, p: dict) -> dict[str, Any]:
     chat, user_id = resolve(world, p["chat_id"]), p["user_id"]
-    user = world.bot if user_id == world.bot["id"] else world.users.get(user_id)
-    if user is None:
+    if user_id == world.bot["id"]:
+        return member_json(world.bot, "member" if chat.is_private else chat.bot_status)
+    if user_id not in world.users:
         raise bad_request("user not found")
-    if chat.is_private:
-        status = "member" if user_id in (chat.id, world.bot["id"]) else "left"
-    else:
-        status = chat.members.get(user_id, "left")
-    return member_json(user, status)
+    status = ("member" if user_id == chat.id else "left") if chat.is_private else chat.members.get(user_id, "left")
+    return member_json(world.users[user_id], status)
 
 
 def get_chat_administrators(world: World, p: dict) -> list[dict]:
@@ -71,13 +69,14 @@ def get_chat_administrators(world: World, p: dict) -> list[dict]:
     if chat.is_private:
         raise bad_request("there are no administrators in the private chat")
     chat = writable(world, chat.id)
-    return [
-        member_json(world.bot if uid == world.bot["id"] else world.users[uid], status)
-        for uid, status in chat.members.items()
-        if status in ADMIN_STATUSES
-    ]
+    admins = [member_json(world.users[uid], status) for uid, status in chat.members.items() if status in ADMIN_STATUSES]
+    if chat.bot_status in ADMIN_STATUSES:
+        admins.append(member_json(world.bot, chat.bot_status))
+    return admins
 
 
 def get_chat_member_count(world: World, p: dict) -> int:
     chat = resolve(world, p["chat_id"])
-    return 2 if chat.is_private else sum(status in MEMBER_STATUSES for status in chat.members.values())
+    if chat.is_private:
+        return 2
+    return sum(status in MEMBER_STATUSES for status in [*chat.members.values(), chat.bot_status])

@@ -68,12 +68,14 @@ def send_photo(world: World, p: dict) -> dict[str, Any]:
 
 def send_poll(world: World, p: dict) -> dict[str, Any]:
     chat = writable(world, p["chat_id"])
-    question = p["question"].strip()
+    question, _ = formatted(p["question"], p.get("question_parse_mode"), p.get("question_entities"))
     if not question:
         raise bad_request("poll question must be non-empty")
     if len(question) > MAX_POLL_QUESTION:
         raise bad_request(f"poll question length must not exceed {MAX_POLL_QUESTION}")
-    texts = [str(option.get("text", "")).strip() for option in p["options"]]
+    texts = [
+        formatted(str(o.get("text", "")), o.get("text_parse_mode"), o.get("text_entities"))[0] for o in p["options"]
+    ]
     if len(texts) < MIN_POLL_OPTIONS:
         raise bad_request(f"poll must have at least {MIN_POLL_OPTIONS} option")
     if len(texts) > MAX_POLL_OPTIONS:
@@ -147,12 +149,12 @@ def delete_message(world: World, p: dict) -> bool:
     if message is None:
         raise bad_request("message to delete not found")
     from_bot = message["from"]["id"] == world.bot["id"]
-    if not (from_bot or chat.is_private or world.bot_status(chat) in ADMIN_STATUSES):
+    if not (from_bot or chat.is_private or chat.bot_status in ADMIN_STATUSES):
         raise bad_request("message can't be deleted")
     del chat.messages[message["message_id"]]
     if record := world.sent_index.get((chat.id, message["message_id"])):
         record.deleted = True
-    world.notify()
+        world.touch(record)
     return True
 
 
@@ -168,7 +170,6 @@ def set_message_reaction(world: World, p: dict) -> bool:
     world.reactions.append(
         {"chat_id": chat.id, "message_id": p["message_id"], "reaction": reaction, "is_big": p.get("is_big", False)}
     )
-    world.notify()
     return True
 
 
@@ -280,7 +281,7 @@ def _edited(world: World, message: dict, record: SentMessage, markup: dict | Non
     record.reply_markup = markup
     message["edit_date"] = int(time.time())
     record.edits += 1
-    world.notify()
+    world.touch(record)
     return message
 
 

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
-@dataclass
+@dataclass(eq=False)  # a mutable record: identity, not field equality
 class SentMessage:
     """One message the bot produced, kept up to date as the bot edits or deletes it.
 

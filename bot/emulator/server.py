@@ -75,7 +75,7 @@ class Emulator(Actors):
 
     async def stop(self) -> None:
         """Release waiting long polls, then close the server."""
-        self.updates.close()
+        self.updates.release_waiters()
         if self._runner is not None:
             await self._runner.cleanup()
         self._runner = self._port = None
@@ -104,6 +104,7 @@ class Emulator(Actors):
         token, method = request.match_info["token"], self.table.canonical(request.match_info["method"])
         record = ApiRequest(method or request.match_info["method"], {}, 200)
         self.requests.append(record)
+        fault = None
         try:
             record.params = await _read_params(request)
             if method is None or not TOKEN.fullmatch(token):
@@ -118,10 +119,12 @@ class Emulator(Actors):
             record.params = self.table.validate(method, record.params)
             self._check_flood(method, record.params)
             result = await self._call(method, record.params)
-            if fault:
-                return self._drop(request, record)
         except ApiError as error:
+            if fault and fault.status is None:
+                return self._drop(request, record)
             return self._refuse(record, error)
+        if fault:
+            return self._drop(request, record)
         return web.json_response({"ok": True, "result": result})
 
     def _take_fault(self, method: str) -> _Fault | None:

@@ -33,7 +33,9 @@ class Chat:
     title: str | None = None
     user: dict | None = None
     is_forum: bool = False
-    members: dict[int, str] = field(default_factory=dict)  # user id (bot included) -> status
+    members: dict[int, str] = field(default_factory=dict)  # user id -> status
+    # Kept apart from members so the bot's membership survives a change of token.
+    bot_status: str = "left"
     migrated_to: int | None = None
     messages: dict[int, dict] = field(default_factory=dict)  # current state, deleted ones removed
     last_message_id: int = 0
@@ -112,9 +114,6 @@ class World:
         """Requests refused with a 4xx other than 429; stays empty while the bot behaves."""
         return [r for r in self.requests if r.rejected]
 
-    def bot_status(self, chat: Chat) -> str:
-        return chat.members.get(self.bot["id"], "left")
-
     def new_message(
         self,
         chat: Chat,
@@ -143,8 +142,13 @@ class World:
         return message
 
     def record_sent(self, record: SentMessage) -> None:
-        self.sent.append(record)
         self.sent_index[(record.chat_id, record.message_id)] = record
+        self.touch(record)
+
+    def touch(self, record: SentMessage) -> None:
+        """A bot message was sent or changed: make it visible to waiters, even after reset_sent()."""
+        if record not in self.sent:
+            self.sent.append(record)
         self.notify()
 
     def notify(self) -> None:
@@ -162,7 +166,10 @@ class World:
         return self.bot_commands.get((scope_key(scope_dict), language_code), [])
 
     def reset_sent(self) -> None:
-        """Forget earlier outgoing messages so the next wait only sees the next step's output."""
+        """Forget earlier outgoing messages so the next wait only sees the next step's output.
+
+        A forgotten message that the bot later edits or deletes reappears in ``sent``.
+        """
         self.sent.clear()
 
     async def wait_for(self, predicate: Callable[[SentMessage], bool], timeout: float = 5.0) -> SentMessage:

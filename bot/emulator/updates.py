@@ -21,7 +21,6 @@ class UpdateQueue:
         self._allowed: frozenset[str] = frozenset()
         self._arrived = asyncio.Event()
         self._generation = 0
-        self._closed = False
 
     def allows(self, kind: str) -> bool:
         """Whether the current ``allowed_updates`` setting lets this update type be queued."""
@@ -30,6 +29,11 @@ class UpdateQueue:
     def set_allowed(self, kinds: list[str]) -> None:
         """Remember ``allowed_updates``; like Telegram, it only affects updates created later."""
         self._allowed = frozenset(kinds)
+
+    @property
+    def last_update_id(self) -> int:
+        """The id of the newest update created (0 before the first)."""
+        return self._next_id - 1
 
     def push(self, kind: str, payload: dict) -> dict | None:
         """Queue an update unless the bot opted out of its type; returns the queued update."""
@@ -46,21 +50,20 @@ class UpdateQueue:
         """``drop_pending_updates=True``: forget everything not yet confirmed."""
         self.pending.clear()
 
-    def close(self) -> None:
-        """Release every waiting poll so the server can shut down immediately."""
-        self._closed = True
+    def release_waiters(self) -> None:
+        """End every waiting poll with ``[]`` so the server can shut down immediately."""
+        self._generation += 1
         self._wake()
 
     async def get(self, offset: int | None, limit: int, timeout: float) -> list[dict]:
         """Confirm updates below ``offset``, then return up to ``limit``, waiting ``timeout`` s."""
         if offset is not None:
             self._confirm(offset)
-        self._generation += 1
+        self.release_waiters()  # a superseded poll returns now
         generation = self._generation
-        self._wake()  # a superseded poll returns now
         loop = asyncio.get_running_loop()
         deadline = loop.time() + max(0.0, timeout)
-        while not self.pending and not self._closed and (remaining := deadline - loop.time()) > 0:
+        while not self.pending and (remaining := deadline - loop.time()) > 0:
             try:
                 await asyncio.wait_for(self._arrived.wait(), remaining)
             except TimeoutError:

@@ -21,6 +21,9 @@ _BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
 _ATTACH = "attach://"
 # Wording Telegram uses when these are missing; anything else gets the generic sentence.
 _MISSING = {"chat_id": "chat_id is empty", ("sendMessage", "text"): "message text is empty"}
+# python-telegram-bot's ``Defaults`` add these to every message method, including ones that
+# do not take them (editMessageText gets disable_notification); Telegram ignores them there.
+_IGNORED_EXTRAS = frozenset({"disable_notification", "protect_content", "parse_mode", "link_preview_options"})
 _UNPARSABLE = {
     "reply_markup": "can't parse reply keyboard markup JSON object",
     "entities": "can't parse entities JSON object",
@@ -62,8 +65,8 @@ class ApiTable:
         params: dict[str, Any] = {}
         for name, value in raw.items():
             if name not in signature:
-                if isinstance(value, UploadedFile) and name in attached:
-                    continue  # the target of an attach:// reference, resolved below
+                if name in _IGNORED_EXTRAS or (isinstance(value, UploadedFile) and name in attached):
+                    continue  # attach:// targets are resolved where they are referenced
                 raise bad_request(f"unknown parameter {name}")
             params[name] = self._coerce(name, value, signature[name][0], raw)
         for name, (_, required) in signature.items():

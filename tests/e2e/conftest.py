@@ -5,6 +5,7 @@ Every test ends by checking that the bot never made a request Telegram would hav
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -31,12 +32,25 @@ class Harness:
     clock: FrozenClock
     settings: Settings
 
+    processed: int = 0
+    progress: asyncio.Condition | None = None
+
     async def say(self, chat_id: int, user_id: int, text: str, *, reply_to: int | None = None,
                   contains: str | None = None, timeout: float = 5.0) -> SentMessage:
-        """Send a message and wait for the bot's next message in that chat."""
+        """Send a message, wait until the bot has handled it, return its first reply in that chat."""
         seen = self.snapshot()
         await self.emu.send(chat_id, user_id, text, reply_to=reply_to)
+        await self.idle(timeout)
         return await self.next(chat_id, seen, contains=contains, timeout=timeout)
+
+    async def idle(self, timeout: float = 5.0) -> None:
+        """Wait until every update pushed so far has been handled (replies included)."""
+        target = self.emu.updates.last_update_id
+        async with self.progress:
+            await asyncio.wait_for(self.progress.wait_for(lambda: self.processed >= target), timeout)
+
+    def replies(self, chat_id: int, seen: set) -> list[SentMessage]:
+        return [m for m in self.emu.sent if m.chat_id == chat_id and (m.chat_id, m.message_id) not in seen]
 
     def snapshot(self) -> set[tuple[int, int]]:
         return {(m.chat_id, m.message_id) for m in self.emu.sent}
@@ -50,13 +64,8 @@ class Harness:
 
     async def press(self, message: SentMessage, user_id: int, data: str) -> dict:
         query_id = await self.emu.press(message.chat_id, message.message_id, user_id, data)
+        await self.idle()
         return await self.emu.wait_callback_answer(query_id)
-
-    async def settle(self) -> None:
-        """Wait until the bot has processed every pending update (a harmless round trip)."""
-        await self.say(self.admin_private_chat, ADMIN, "/help")
-
-    admin_private_chat = ADMIN
 
     @property
     def dispatcher(self):  # noqa: ANN201
@@ -93,8 +102,23 @@ async def emu() -> AsyncIterator[Emulator]:
 async def bot(emu: Emulator, db_url: str, clock: FrozenClock) -> AsyncIterator[Harness]:
     settings = make_settings(emu, db_url)
     application = build_application(settings, clock=clock, rate_limit=False)
-    async with running(application, poll_timeout=1.0):
-        yield Harness(emu, application, clock, settings)
+    harness = Harness(emu, application, clock, settings, progress=asyncio.Condition())
+    handle = application.process_update
+
+    async def tracked(update):  # noqa: ANN001, ANN202 - counts handled updates for Harness.idle
+        try:
+            await handle(update)
+        finally:
+            async with harness.progress:
+                harness.processed = max(harness.processed, update.update_id)
+                harness.progress.notify_all()
+
+    application.process_update = tracked
+    async with running(application, poll_timeout=1):
+        seen = harness.snapshot()
+        await emu.add_bot_to_group(GROUP, ADMIN)
+        await harness.next(GROUP, seen)  # the greeting
+        yield harness
     assert [(r.method, r.error) for r in emu.rejected] == []
 
 

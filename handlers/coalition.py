@@ -44,7 +44,7 @@ async def settings(turn: Turn, update: Update, context: BotContext) -> None:
         turn.reply(lambda t: views.settings_overview(t, coalition))
         return
     if len(args) < 2:
-        raise InvalidInput(N_("Give a value: /settings {value} <value>."), value=args[0])
+        raise InvalidInput(N_("Give a value: /settings {name} <value>."), name=args[0])
     await coalition_service.change_setting(turn.session, coalition, args[0], " ".join(args[1:]), turn.now)
     turn.reply(lambda t: views.setting_changed(t, coalition))
 

@@ -31,7 +31,9 @@ def log_out_or_close(world: World, p: dict) -> bool:
 async def get_updates(world: World, p: dict) -> list[dict]:
     if world.webhook:
         raise ApiError(
-            409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"
+            409,
+            "Conflict: can't use getUpdates method while webhook is active; "
+            "use deleteWebhook to delete the webhook first",
         )
     if "allowed_updates" in p:
         world.updates.set_allowed(p["allowed_updates"])

@@ -196,7 +196,8 @@ class _HtmlParser:
         else:  # pre: absorbs an inner <code class="language-…"> spanning all of it
             entity["type"] = "pre"
             last = self.entities[-1] if self.entities else None
-            if last and last["type"] == "code" and (last["offset"], last["length"]) == (entity["offset"], entity["length"]):
+            same_span = last and (last["offset"], last["length"]) == (entity["offset"], entity["length"])
+            if last and last["type"] == "code" and same_span:
                 self.entities.pop()
                 if "language" in last:
                     entity["language"] = last["language"]

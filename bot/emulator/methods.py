@@ -1,4 +1,9 @@
-"""The Bot API methods the emulator implements; any other method of the table answers 501."""
+"""The Bot API methods the emulator implements; any other method of the table answers 501.
+
+Each handler takes the state and the already validated parameters and returns the
+``result`` Telegram would send, or raises ``ApiError``; handler names are the method names
+in snake_case.
+"""
 
 from collections.abc import Awaitable, Callable
 from typing import Any

@@ -145,7 +145,8 @@ class Emulator(Actors):
     def _check_flood(self, method: str, params: dict[str, Any]) -> None:
         if not self.flood_control or method not in COUNTED_METHODS:
             return
-        chat = self.chats.get(params.get("chat_id"))  # type: ignore[arg-type]
+        chat_id = params.get("chat_id")
+        chat = self.chats.get(chat_id) if isinstance(chat_id, int) else None
         wait = self._flood.retry_after(chat.id if chat else None, bool(chat and chat.is_private))
         if wait is not None:
             raise too_many_requests(wait)

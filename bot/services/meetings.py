@@ -43,7 +43,7 @@ class MeetingRequest:
         title, _, location = (match[3] or "").partition("@")
         title, location = " ".join(title.split()), " ".join(location.split())
         if len(title) > MAX_TITLE or len(location) > MAX_TITLE:
-            raise InvalidInput(N_("The title and the place must each stay under {limit} characters."), limit=MAX_TITLE)
+            raise InvalidInput(N_("The title and the place may each have at most {limit} characters."), limit=MAX_TITLE)
         return cls(starts_at, title, location)
 
 

@@ -95,7 +95,7 @@ def format_offset(delta: timedelta) -> str:
 def parse_cadence(value: str) -> int:
     months = _CADENCES.get(value.strip().lower())
     if months is None:
-        raise InvalidInput(N_("Unknown cadence “{value}”. Use 6m (biannual) or 3m (quarterly)."), value=value)
+        raise InvalidInput(N_("Unknown cadence “{value}”. Use 6m (twice a year) or 3m (quarterly)."), value=value)
     return months
 
 

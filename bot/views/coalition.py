@@ -38,7 +38,7 @@ def offsets(coalition: Coalition) -> str:
 
 
 def settings(t: Lang, coalition: Coalition) -> str:
-    cadence = t._("biannual (6 months)") if coalition.cadence_months == 6 else t._("quarterly (3 months)")
+    cadence = t._("twice a year (every 6 months)") if coalition.cadence_months == 6 else t._("quarterly (every 3 months)")
     baseline = (
         t._("{area} m²").format(area=t.number(coalition.baseline_m2))
         if coalition.baseline_m2 is not None

@@ -43,7 +43,8 @@ def title(t: Lang, meeting: Meeting) -> str:
 
 def calendar_summary(t: Lang, coalition: Coalition, meeting: Meeting) -> str:
     """Plain text (no markup, no isolation marks) for calendar programs."""
-    return f"M{meeting.number} · {meeting.title or t._('Coalition meeting')} — {coalition.country}"
+    name = meeting.title or t._("Coalition meeting")
+    return f"M{meeting.number} · {name} — {coalition.country}"
 
 
 def details(t: Lang, coalition: Coalition, meeting: Meeting, own_tz: str | None = None) -> list[str]:
@@ -54,13 +55,17 @@ def details(t: Lang, coalition: Coalition, meeting: Meeting, own_tz: str | None 
 
 
 def tally(t: Lang, counts: Counter[str]) -> str:
-    return " · ".join(f"{answer_name(t, c)}: {t.number(counts.get(c, 0))}" for c in ("yes", "online", "no"))
+    return " · ".join(
+        t._("{answer}: {count}").format(answer=answer_name(t, c), count=t.number(counts.get(c, 0)))
+        for c in ("yes", "online", "no")
+    )
 
 
 def announcement(t: Lang, coalition: Coalition, meeting: Meeting, counts: Counter[str]) -> str:
     head = f"📅 <b>{title(t, meeting)}</b>"
     if meeting.cancelled:
-        head = f"❌ <s>{title(t, meeting)}</s> — <b>{t._('cancelled')}</b>"
+        label = t._("cancelled")
+        head = f"❌ <s>{title(t, meeting)}</s> — <b>{label}</b>"
     return "\n".join([head, *details(t, coalition, meeting), "", tally(t, counts)])
 
 
@@ -93,12 +98,16 @@ def rsvp_report(t: Lang, meeting: Meeting, attendance: Attendance) -> str:
     for choice in ("yes", "online", "no"):
         group = by_answer.get(choice, {})
         count = sum(len(v) for v in group.values())
-        lines += ["", f"<b>{answer_name(t, choice)}</b> ({t.number(count)})", *_by_organisation(t, group)]
+        lines += ["", _heading(t, answer_name(t, choice), count), *_by_organisation(t, group)]
     silent: dict[str, list[Member]] = defaultdict(list)
     for member in attendance.silent:
         silent[member.membership.organisation or ""].append(member)
-    lines += ["", f"<b>{t._('No answer yet')}</b> ({t.number(len(attendance.silent))})", *_by_organisation(t, silent)]
+    lines += ["", _heading(t, t._("No answer yet"), len(attendance.silent)), *_by_organisation(t, silent)]
     return "\n".join(lines)
+
+
+def _heading(t: Lang, name: str, count: int) -> str:
+    return f"<b>{name}</b> ({t.number(count)})"
 
 
 def _by_organisation(t: Lang, group: dict[str, list[Member]]) -> list[str]:

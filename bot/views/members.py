@@ -27,7 +27,7 @@ def who(t: Lang, member: Member) -> str:
 
 
 def choose_role(t: Lang) -> str:
-    return esc(t._("Which is your role in the coalition? You can add your organisation with /join <role> <organisation>."))
+    return esc(t._("What is your role in the coalition? You can add your organisation with /join <role> <organisation>."))
 
 
 def role_keyboard(t: Lang) -> InlineKeyboardMarkup:
@@ -86,7 +86,8 @@ def member_list(t: Lang, coalition: Coalition, members: list[Member], show_reach
             lines.append("• " + prefix + ", ".join(_with_reach(t, m, show_reach) for m in group))
     if pending:
         lines.append("")
-        lines.append(f"<b>{t._('Awaiting approval')}</b>")
+        awaiting = t._("Awaiting approval")
+        lines.append(f"<b>{awaiting}</b>")
         lines.extend(f"• {who(t, m)} → {role_name(t, m.membership.pending_role)}" for m in pending)
     if show_reach:
         lines.append("")

@@ -93,13 +93,16 @@ async def test_bad_token_and_unknown_method_answer_404(emu: Emulator, bot: ExtBo
 
 async def test_unknown_missing_and_mistyped_parameters_are_400(emu: Emulator) -> None:
     await started(emu)
-    cases = {
-        "unknown": ({"chat_id": ANN, "txt": "hi"}, "Bad Request: unknown parameter txt"),
-        "no chat": ({"text": "hi"}, "Bad Request: chat_id is empty"),
-        "no text": ({"chat_id": ANN}, "Bad Request: message text is empty"),
-        "bad markup": ({"chat_id": ANN, "text": "hi", "reply_markup": "{oops"}, "Bad Request: can't parse reply keyboard markup JSON object"),
-    }  # fmt: skip
-    for params, description in cases.values():
+    cases = [
+        ({"chat_id": ANN, "txt": "hi"}, "Bad Request: unknown parameter txt"),
+        ({"text": "hi"}, "Bad Request: chat_id is empty"),
+        ({"chat_id": ANN}, "Bad Request: message text is empty"),
+        (
+            {"chat_id": ANN, "text": "hi", "reply_markup": "{oops"},
+            "Bad Request: can't parse reply keyboard markup JSON object",
+        ),
+    ]
+    for params, description in cases:
         status, body = await raw(emu, "sendMessage", json=params)
         assert (status, body["description"]) == (400, description)
     status, body = await raw(emu, "deleteMessage", json={"chat_id": ANN})
@@ -146,7 +149,7 @@ async def test_offset_confirms_and_limit_caps_updates(emu: Emulator, bot: ExtBot
     second = await bot.get_updates(offset=first[0].update_id + 1)
     assert [u.message.text for u in second] == ["two", "three"]
     assert [u.message.text for u in await bot.get_updates()] == ["two", "three"]  # unconfirmed stay
-    assert second[1].update_id > second[0].update_id > first[0].update_id
+    assert emu.updates.last_update_id == second[1].update_id > second[0].update_id > first[0].update_id
 
 
 async def test_allowed_updates_filters_updates_created_afterwards(emu: Emulator, bot: ExtBot) -> None:
@@ -179,12 +182,14 @@ async def test_text_limit_counts_characters_after_html_parsing(emu: Emulator, bo
     for empty in ("<b></b>", " \n "):
         with pytest.raises(BadRequest, match="Message text is empty"):
             await bot.send_message(ANN, empty, parse_mode="HTML")
-    assert [r.error for r in emu.rejected] == ["Bad Request: message is too long"] + ["Bad Request: message text is empty"] * 2
+    errors = [r.error for r in emu.rejected]
+    assert errors == ["Bad Request: message is too long"] + ["Bad Request: message text is empty"] * 2
 
 
 async def test_callback_data_is_limited_to_64_utf8_bytes(emu: Emulator, bot: ExtBot) -> None:
     await started(emu)
     await bot.send_message(ANN, "ok", reply_markup=keyboard("ب" * 32, "a" * 64))  # 64 bytes each
+    assert [b["callback_data"] for b in emu.sent[-1].buttons()] == ["ب" * 32, "a" * 64]
     for too_long in ("ب" * 33, "a" * 65):
         with pytest.raises(BadRequest, match="Button_data_invalid"):
             await bot.send_message(ANN, "no", reply_markup=keyboard(too_long))
@@ -236,7 +241,8 @@ async def test_private_chats_need_a_start_and_no_block(emu: Emulator, bot: ExtBo
         await bot.send_message(ANN, "still there?")
     await emu.send(ANN, ANN, "/start")  # writing again unblocks
     await bot.send_message(ANN, "welcome back")
-    kinds = [(u.my_chat_member.new_chat_member.status if u.my_chat_member else "message") for u in await bot.get_updates()]
+    updates = await bot.get_updates()
+    kinds = [u.my_chat_member.new_chat_member.status if u.my_chat_member else "message" for u in updates]
     assert kinds == ["message", "kicked", "member", "message"]
 
 
@@ -404,8 +410,12 @@ async def test_commands_are_stored_per_scope_and_language(emu: Emulator, bot: Ex
     await bot.set_my_commands([BotCommand("status", "الحالة")], scope=BotCommandScopeChat(GROUP), language_code="ar")
     assert emu.commands() == [{"command": "start", "description": "Start"}]
     assert emu.commands({"type": "chat", "chat_id": GROUP}, "ar")[0]["command"] == "status"
-    assert (await bot.get_my_commands(scope=BotCommandScopeChat(GROUP)))== ()
-    for command, reason in ((BotCommand("Start", "x"), "BOT_COMMAND_INVALID"), (BotCommand("ok", ""), "BOT_COMMAND_DESCRIPTION_INVALID")):
+    assert await bot.get_my_commands(scope=BotCommandScopeChat(GROUP)) == ()  # no fallback across languages
+    invalid = [
+        (BotCommand("Start", "x"), "BOT_COMMAND_INVALID"),
+        (BotCommand("ok", ""), "BOT_COMMAND_DESCRIPTION_INVALID"),
+    ]
+    for command, reason in invalid:
         with pytest.raises(BadRequest):
             await bot.set_my_commands([command])
         assert emu.rejected[-1].error == f"Bad Request: {reason}"
@@ -416,7 +426,8 @@ async def test_commands_are_stored_per_scope_and_language(emu: Emulator, bot: Ex
 async def test_reactions_and_chat_actions_are_checked(emu: Emulator, bot: ExtBot) -> None:
     await started(emu)
     await bot.set_message_reaction(ANN, 1, ReactionTypeEmoji("👍"))
-    assert emu.reactions == [{"chat_id": ANN, "message_id": 1, "reaction": [{"type": "emoji", "emoji": "👍"}], "is_big": False}]
+    thumbs_up = [{"type": "emoji", "emoji": "👍"}]
+    assert emu.reactions == [{"chat_id": ANN, "message_id": 1, "reaction": thumbs_up, "is_big": False}]
     with pytest.raises(BadRequest, match="Reaction_invalid"):
         await bot.set_message_reaction(ANN, 1, "🐍")
     with pytest.raises(BadRequest, match="Wrong parameter action in request"):
@@ -453,6 +464,20 @@ async def test_real_application_round_trip(emu: Emulator) -> None:
         await app.updater.stop()
         await app.stop()
     assert emu.bot["id"] == 4242 and not emu.rejected and not emu.unimplemented
+
+
+async def test_wait_for_wakes_on_edits_even_after_reset_sent(emu: Emulator, bot: ExtBot) -> None:
+    await started(emu)
+    sent = await bot.send_message(ANN, "Counting: 0")
+    emu.reset_sent()
+    assert emu.sent == []
+    waiter = asyncio.create_task(emu.wait_for(lambda m: m.text == "Counting: 2", timeout=2))
+    for count in (1, 2):
+        await asyncio.sleep(0.05)
+        await bot.edit_message_text(f"Counting: {count}", ANN, sent.message_id)
+    edited = await waiter
+    assert (edited.message_id, edited.edits, len(emu.sent)) == (sent.message_id, 2, 1)
+    assert [m["text"] for m in emu.messages(ANN)] == ["/start", "Counting: 2"]
 
 
 async def test_wait_for_times_out_with_a_summary(emu: Emulator) -> None:

@@ -70,3 +70,7 @@ def main(argv: list[str] | None = None) -> None:
         _demo(settings)
     elif args.command == "db":
         _db_upgrade(settings)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,40 @@
+"""The CLI as a user runs it."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+
+from bot.cli import main
+
+
+def test_run_without_a_token_says_what_to_set_in_one_line(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "run"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0 and "TELEGRAM_BOT_TOKEN" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_db_upgrade_creates_the_schema(tmp_path, monkeypatch):
+    import sqlite3
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/x.db")
+    main(["db", "upgrade"])
+    tables = {row[0] for row in sqlite3.connect(tmp_path / "x.db").execute("select name from sqlite_master")}
+    assert {"coalition", "person", "membership", "meeting", "reminder", "delivery", "alembic_version"} <= tables
+
+
+def test_demo_prints_a_conversation_in_three_languages(capsys, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    main(["demo"])
+    transcript = capsys.readouterr().out
+    assert "/setup Lebanon Asia/Beirut ar" in transcript
+    assert "réunion" in transcript.lower() and "Reminder" in transcript
+    assert re.search(r"تذكير", transcript)
+    assert "Traceback" not in transcript

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
+from typing import TYPE_CHECKING
 
+from telegram import InlineKeyboardMarkup
 from telegram.error import BadRequest
 from telegram.ext import Application
 
@@ -18,10 +21,16 @@ from bot.services import meetings as meeting_service
 from bot.views import meetings as views
 from bot.views.render import LANGUAGE_SEPARATOR
 
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
 log = logging.getLogger(__name__)
 
 
-def render(runtime, coalition: Coalition, meeting: Meeting, counts) -> tuple[str, object]:  # noqa: ANN001
+def render(
+    runtime: Runtime, coalition: Coalition, meeting: Meeting, counts: Counter[str]
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The announcement in every group language (one message) and its RSVP buttons."""
     langs = [runtime.catalogs.lang(code, coalition.timezone) for code in coalition.language_list]
     text = LANGUAGE_SEPARATOR.join(views.announcement(t, coalition, meeting, counts) for t in langs)
     keyboard = None if meeting.cancelled else views.rsvp_keyboard(langs[0], meeting)
@@ -32,6 +41,7 @@ class AnnouncementRefresher:
     def __init__(self, delay: float = 2.0) -> None:
         self.delay = delay
         self._dirty: set[int] = set()
+        self.shown: dict[int, str] = {}  # meeting id → text last posted, to skip no-op edits
 
     def request(self, application: Application, meeting_id: int) -> None:
         if meeting_id in self._dirty:
@@ -48,6 +58,7 @@ class AnnouncementRefresher:
 async def refresh_now(application: Application, meeting_id: int) -> None:
     """Edit the announcement to the database's current state (idempotent)."""
     runtime = application.bot_data["runtime"]
+    shown = runtime.announcements.shown
     async with runtime.db.transaction() as session:
         meeting = await session.get(Meeting, meeting_id)
         if meeting is None or meeting.announcement_message_id is None:
@@ -55,6 +66,9 @@ async def refresh_now(application: Application, meeting_id: int) -> None:
         coalition = await session.get(Coalition, meeting.coalition_id)
         counts = await meeting_service.counts(session, meeting)
     text, keyboard = render(runtime, coalition, meeting, counts)
+    if shown.get(meeting_id) == text:
+        return
+    shown[meeting_id] = text
     try:
         await application.bot.edit_message_text(
             text, chat_id=coalition.chat_id, message_id=meeting.announcement_message_id, reply_markup=keyboard

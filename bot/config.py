@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     webhook_secret: str | None = None
     port: int = 8080
     concern_secret: str | None = None
+    reminder_lease_seconds: float = 60.0
     locales_dir: Path = Field(default=PROJECT_ROOT / "locales")
 
     @field_validator("database_url")

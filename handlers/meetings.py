@@ -10,6 +10,7 @@ from telegram import Message, Update
 from telegram.ext import ConversationHandler
 
 from bot.announcements import refresh_now
+from bot.announcements import render as render_announcement
 from bot.i18n import N_
 from bot.models import Coalition, Meeting
 from bot.runtime import BotContext
@@ -37,6 +38,7 @@ async def _schedule(turn: Turn, context: BotContext, request: MeetingRequest) ->
         async with runtime.db.transaction() as session:
             stored = await session.get(Meeting, meeting.id)
             stored.announcement_chat_id, stored.announcement_message_id = sent[-1].chat_id, sent[-1].message_id
+        runtime.announcements.shown[meeting.id] = render_announcement(runtime, coalition, meeting, Counter())[0]
 
     turn.reply(lambda t: views.announcement(t, coalition, meeting, Counter()), lambda t: views.rsvp_keyboard(t, meeting), after=remember)
 

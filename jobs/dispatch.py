@@ -10,10 +10,11 @@ import asyncio
 import logging
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 
 from telegram.ext import Application
 
-from bot.delivery import Outcome, deliver
+from bot.delivery import BACKOFF, Outcome, deliver
 from bot.i18n import Lang
 from bot.models import Coalition, Meeting, Reminder
 from bot.runtime import Runtime, runtime_of
@@ -30,7 +31,7 @@ from bot.views.render import Render, multilingual
 log = logging.getLogger(__name__)
 
 INTERVAL = 2.0
-RENEW_EVERY = 25  # messages between lease renewals (a lease lasts 60 s; 25 messages take ~1 s)
+RENEW_EVERY = 10  # messages between lease renewals (10 messages take ~0.3 s at Telegram's pace)
 CADENCE_ROLES = frozenset({"national_authority", "facilitator"})
 
 
@@ -50,7 +51,12 @@ class Dispatcher:
     def __init__(self, application: Application, worker: str | None = None) -> None:
         self.application = application
         self.worker = worker or f"dispatcher-{uuid.uuid4().hex[:8]}"
+        self.backoff: tuple[float, ...] = BACKOFF
         self._busy = asyncio.Lock()
+
+    @property
+    def lease(self) -> timedelta:
+        return timedelta(seconds=self.runtime.settings.reminder_lease_seconds)
 
     @property
     def runtime(self) -> Runtime:
@@ -64,7 +70,7 @@ class Dispatcher:
         async with self._busy:
             while True:
                 async with self.runtime.db.transaction() as session:
-                    claimed = await rules.claim_due(session, self.worker, self.runtime.clock.now())
+                    claimed = await rules.claim_due(session, self.worker, self.runtime.clock.now(), self.lease)
                 if not claimed:
                     return handled
                 for reminder in claimed:
@@ -104,7 +110,9 @@ class Dispatcher:
         runtime, bot = self.runtime, self.application.bot
         for index, message in enumerate(messages):
             async with runtime.db.transaction() as session:
-                if index % RENEW_EVERY == 0 and not await rules.renew(session, reminder.id, self.worker, runtime.clock.now()):
+                if index % RENEW_EVERY == 0 and not await rules.renew(
+                    session, reminder.id, self.worker, runtime.clock.now(), self.lease
+                ):
                     log.warning("lost the claim on %s; another dispatcher resumes it", reminder.key)
                     return
                 delivery = await rules.begin_delivery(session, reminder.id, message.recipient)
@@ -115,6 +123,7 @@ class Dispatcher:
                 keyboard=message.keyboard,
                 thread_id=message.thread_id,
                 on_migrated=self._migrated,
+                backoff=self.backoff,
             )
             async with runtime.db.transaction() as session:
                 await rules.end_delivery(session, delivery.id, outcome.value, runtime.clock.now())

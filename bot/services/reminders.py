@@ -28,6 +28,7 @@ from bot.models import Coalition, Delivery, Meeting, Reminder
 from bot.services import parsing
 
 LEASE = timedelta(seconds=60)
+"""Default claim lease; `REMINDER_LEASE_SECONDS` overrides it."""
 LATE = timedelta(minutes=5)
 """A reminder leaving more than this after its due time is reported to managers as late."""
 POST_MEETING_DELAY = timedelta(days=1, hours=2)
@@ -92,7 +93,9 @@ async def replan_coalition(session: AsyncSession, coalition: Coalition, now: dat
         await plan_meeting(session, coalition, meeting, now)
 
 
-async def claim_due(session: AsyncSession, worker: str, now: datetime, limit: int = 50) -> list[Reminder]:
+async def claim_due(
+    session: AsyncSession, worker: str, now: datetime, lease: timedelta = LEASE, limit: int = 50
+) -> list[Reminder]:
     """Claim due reminders (pending, or sending with an expired lease) for `worker`."""
     candidates = (
         select(Reminder.id)
@@ -115,7 +118,7 @@ async def claim_due(session: AsyncSession, worker: str, now: datetime, limit: in
                 Reminder.id == reminder_id,
                 or_(Reminder.state == "pending", (Reminder.state == "sending") & (Reminder.lease_until < now)),
             )
-            .values(state="sending", claimed_by=worker, lease_until=now + LEASE)
+            .values(state="sending", claimed_by=worker, lease_until=now + lease)
         )
         if result.rowcount == 1:
             claimed.append(reminder_id)
@@ -125,12 +128,14 @@ async def claim_due(session: AsyncSession, worker: str, now: datetime, limit: in
     return list(rows)
 
 
-async def renew(session: AsyncSession, reminder_id: int, worker: str, now: datetime) -> bool:
+async def renew(
+    session: AsyncSession, reminder_id: int, worker: str, now: datetime, lease: timedelta = LEASE
+) -> bool:
     """Extend a claim; False if another worker has taken the row over (stop sending then)."""
     result = await session.exec(
         update(Reminder)
         .where(Reminder.id == reminder_id, Reminder.claimed_by == worker, Reminder.state == "sending")
-        .values(lease_until=now + LEASE)
+        .values(lease_until=now + lease)
     )
     return result.rowcount == 1
 

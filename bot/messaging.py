@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from telegram import Bot, InlineKeyboardMarkup, Message
+from telegram import Bot, ForceReply, InlineKeyboardMarkup, Message, ReplyParameters
 from telegram.constants import ParseMode
 
 from bot.views.render import split_text
@@ -15,10 +15,12 @@ async def send_texts(
     chat_id: int,
     texts: Sequence[str],
     *,
-    keyboard: InlineKeyboardMarkup | None = None,
+    keyboard: InlineKeyboardMarkup | ForceReply | None = None,
     thread_id: int | None = None,
+    reply_to: int | None = None,
 ) -> list[Message]:
     """Send each text (split if needed) in order; the keyboard goes on the very last message."""
+    quote = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
     chunks = [chunk for text in texts for chunk in split_text(text)]
     sent = []
     for index, chunk in enumerate(chunks):
@@ -29,6 +31,7 @@ async def send_texts(
                 parse_mode=ParseMode.HTML,
                 reply_markup=keyboard if index == len(chunks) - 1 else None,
                 message_thread_id=thread_id,
+                reply_parameters=quote if index == 0 else None,
             )
         )
     return sent

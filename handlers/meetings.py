@@ -48,7 +48,7 @@ async def meeting(turn: Turn, update: Update, context: BotContext) -> int:
     await require_group_manager(turn, context)
     if not context.args:
         context.user_data[_DRAFT] = {}
-        turn.reply(views.ask_when)
+        turn.ask(views.ask_when)
         return WHEN
     text = update.effective_message.text.split(maxsplit=1)[1]
     await _schedule(turn, context, MeetingRequest.parse(text, turn.coalition.timezone))
@@ -61,7 +61,7 @@ async def dialog_when(turn: Turn, update: Update, context: BotContext) -> int:
     if request.starts_at <= turn.now:
         raise InvalidInput(N_("The meeting time must be in the future."))
     context.user_data[_DRAFT] = {"text": update.effective_message.text.strip()}
-    turn.reply(views.ask_title)
+    turn.ask(views.ask_title)
     return TITLE
 
 
@@ -69,7 +69,7 @@ async def dialog_when(turn: Turn, update: Update, context: BotContext) -> int:
 async def dialog_title(turn: Turn, update: Update, context: BotContext) -> int:
     title = update.effective_message.text.strip()
     context.user_data[_DRAFT]["title"] = "" if title == "-" else title.replace("@", " ")
-    turn.reply(views.ask_location)
+    turn.ask(views.ask_location)
     return LOCATION
 
 

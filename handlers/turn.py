@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
-from telegram import CallbackQuery, Chat, InlineKeyboardMarkup, Message, Update, User
+from telegram import CallbackQuery, Chat, ForceReply, InlineKeyboardMarkup, Message, Update, User
 from telegram.error import Forbidden
 
 from bot.i18n import Lang
@@ -27,7 +27,7 @@ from bot.services.errors import UserError
 from bot.services.members import Member, PersonInfo
 from bot.views.render import Render, multilingual, user_error
 
-KeyboardRender = Callable[[Lang], InlineKeyboardMarkup]
+KeyboardRender = Callable[[Lang], InlineKeyboardMarkup | ForceReply]
 T = TypeVar("T")
 
 
@@ -39,6 +39,7 @@ class Outgoing:
     private_lang: Lang | None = None  # set for a private message to someone else
     after: Callable[[list[Message]], Awaitable[None]] | None = None  # e.g. remember a message id
     document: tuple[str, bytes] | None = None  # (filename, content): sent as a file, render is the caption
+    quote: bool = False  # reply to the update's message (needed for a selective ForceReply)
 
 
 @dataclass
@@ -95,8 +96,15 @@ class Turn:
         render: Render,
         keyboard: KeyboardRender | None = None,
         after: Callable[[list[Message]], Awaitable[None]] | None = None,
+        quote: bool = False,
     ) -> None:
-        self.outbox.append(Outgoing(render, keyboard, after=after))
+        self.outbox.append(Outgoing(render, keyboard, after=after, quote=quote))
+
+    def ask(self, render: Render) -> None:
+        """A question whose answer must reach the bot: it replies to the asker and forces a reply.
+
+        With privacy mode on, a bot sees group messages only when they reply to it."""
+        self.reply(render, lambda t: ForceReply(selective=True), quote=True)
 
     def send_file(self, filename: str, content: bytes, caption: Render) -> None:
         self.outbox.append(Outgoing(caption, document=(filename, content)))
@@ -213,6 +221,7 @@ async def _deliver(turn: Turn, update: Update, context: BotContext) -> None:
             multilingual(langs, item.render),
             keyboard=keyboard,
             thread_id=turn.thread_id,
+            reply_to=update.effective_message.message_id if item.quote and update.effective_message else None,
         )
         if item.after is not None:
             await item.after(sent)

@@ -38,7 +38,9 @@ class MeetingRequest:
     def parse(cls, text: str, timezone: str) -> MeetingRequest:
         match = _WHEN.match(text.strip())
         if not match:
-            raise InvalidInput(N_("Give the date and time as YYYY-MM-DD HH:MM, e.g. 2027-04-15 09:30."))
+            raise InvalidInput(
+                N_("“{value}” is not a date and time: use YYYY-MM-DD HH:MM, e.g. 2027-04-15 09:30."), value=text[:40]
+            )
         starts_at = parse_local(match[1], match[2], timezone)
         title, _, location = (match[3] or "").partition("@")
         title, location = " ".join(title.split()), " ".join(location.split())

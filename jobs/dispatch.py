@@ -85,15 +85,16 @@ class Dispatcher:
         async with runtime.db.transaction() as session:
             coalition = await session.get(Coalition, reminder.coalition_id)
             meeting = await session.get(Meeting, reminder.meeting_id) if reminder.meeting_id else None
-            status = rules.lateness(reminder, meeting, now)
-            if status.expired:
-                await rules.finish(session, reminder.id, self.worker, now, "dropped", "meeting already started")
-                log.warning("dropped reminder %s: due %s, the meeting has started", reminder.key, reminder.due_at)
-                managers = await self._managers(session, coalition)
+            status = rules.lateness(reminder, meeting, now, await rules.is_superseded(session, reminder, now))
+            if status.dropped:
+                why = "superseded by a later reminder" if status.superseded else "meeting already started"
+                await rules.finish(session, reminder.id, self.worker, now, "dropped", why)
+                log.warning("dropped reminder %s (due %s): %s", reminder.key, reminder.due_at, why)
+                managers = [] if status.superseded else await self._managers(session, coalition)
             else:
                 messages = await self._compose(session, reminder, coalition, meeting)
                 served = await rules.served(session, reminder.id)
-        if status.expired:
+        if status.dropped:
             await self._notify_managers(coalition, managers, lambda t: views.late_notice(t, meeting, reminder.label, True))
             return
         await self._fan_out(reminder, [m for m in messages if m.recipient not in served])

@@ -173,8 +173,29 @@ class Lateness:
 
     late: bool
     expired: bool  # the meeting has started: the reminder is pointless now
+    superseded: bool = False  # a later reminder of the same meeting is due too: send only that one
+
+    @property
+    def dropped(self) -> bool:
+        return self.expired or self.superseded
 
 
-def lateness(reminder: Reminder, meeting: Meeting | None, now: datetime) -> Lateness:
+def lateness(reminder: Reminder, meeting: Meeting | None, now: datetime, superseded: bool = False) -> Lateness:
     expired = reminder.kind == "meeting" and (meeting is None or meeting.cancelled or meeting.starts_at <= now)
-    return Lateness(late=now - reminder.due_at > LATE, expired=expired)
+    return Lateness(late=now - reminder.due_at > LATE, expired=expired, superseded=superseded)
+
+
+async def is_superseded(session: AsyncSession, reminder: Reminder, now: datetime) -> bool:
+    """After downtime several reminders of one meeting may be due at once; only the last matters."""
+    if reminder.kind != "meeting":
+        return False
+    later = await session.exec(
+        select(Reminder.id).where(
+            Reminder.meeting_id == reminder.meeting_id,
+            Reminder.kind == "meeting",
+            Reminder.due_at > reminder.due_at,
+            Reminder.due_at <= now,
+            Reminder.state.in_(("pending", "sending", "done")),
+        )
+    )
+    return later.first() is not None

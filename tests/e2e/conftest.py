@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -98,10 +99,11 @@ async def emu() -> AsyncIterator[Emulator]:
     await emulator.stop()
 
 
-@pytest.fixture
-async def bot(emu: Emulator, db_url: str, clock: FrozenClock) -> AsyncIterator[Harness]:
+@asynccontextmanager
+async def started_bot(emu: Emulator, db_url: str, clock: FrozenClock, *, rate_limit: bool = False) -> AsyncIterator[Harness]:
+    """The real application on long polling; usable several times in a test (restarts)."""
     settings = make_settings(emu, db_url)
-    application = build_application(settings, clock=clock, rate_limit=False)
+    application = build_application(settings, clock=clock, rate_limit=rate_limit)
     harness = Harness(emu, application, clock, settings, progress=asyncio.Condition())
     handle = application.process_update
 
@@ -115,6 +117,12 @@ async def bot(emu: Emulator, db_url: str, clock: FrozenClock) -> AsyncIterator[H
 
     application.process_update = tracked
     async with running(application, poll_timeout=1):
+        yield harness
+
+
+@pytest.fixture
+async def bot(emu: Emulator, db_url: str, clock: FrozenClock) -> AsyncIterator[Harness]:
+    async with started_bot(emu, db_url, clock) as harness:
         seen = harness.snapshot()
         await emu.add_bot_to_group(GROUP, ADMIN)
         await harness.next(GROUP, seen)  # the greeting

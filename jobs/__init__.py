@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
+from jobs import meeting_reminders
+from jobs.compose import Composer
 from jobs.dispatch import INTERVAL, Dispatcher
 from jobs.watchdogs import WATCHDOG_INTERVAL, run_watchdogs
 
 MISFIRE_GRACE_SECONDS = 3600
 DISPATCHER_KEY = "dispatcher"
+COMPOSERS: dict[str, Composer] = {**meeting_reminders.COMPOSERS}
+"""Every kind of scheduled message and the composer that writes it."""
 
 
 def register(application: Application) -> None:
@@ -25,7 +29,7 @@ def register(application: Application) -> None:
 
 
 async def start(application: Application) -> None:
-    dispatcher = Dispatcher(application)
+    dispatcher = Dispatcher(application, COMPOSERS)
     application.bot_data[DISPATCHER_KEY] = dispatcher
     queue = application.job_queue
 

@@ -1,10 +1,17 @@
-"""Periodic checks that plan reminders (the cadence watchdog); the dispatcher sends them."""
+"""Periodic checks that *plan* reminders (cadence watchdog, …); the dispatcher sends them.
+
+A planner looks at one coalition and adds `Reminder` rows with unique keys, so running it
+twice, or in two processes, plans nothing twice.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
 
 from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.models import Coalition
 from bot.runtime import BotContext
@@ -12,20 +19,23 @@ from bot.services.watchdogs import plan_cadence_nudges
 
 log = logging.getLogger(__name__)
 
-WATCHDOG_INTERVAL = 3600.0
+WATCHDOG_INTERVAL = 600.0
+Planner = Callable[[AsyncSession, Coalition, datetime], Awaitable[bool]]
+PLANNERS: tuple[Planner, ...] = (plan_cadence_nudges,)
 
 
 async def run_watchdogs(context: BotContext) -> int:
-    """Plan due cadence nudges, one transaction per coalition; returns how many were planned."""
+    """Run every planner for every coalition, one transaction each; returns rows planned."""
     runtime = context.runtime
     async with runtime.db.transaction() as session:
         ids = list((await session.exec(select(Coalition.id))).all())
     planned = 0
     for coalition_id in ids:
-        async with runtime.db.transaction() as session:
-            coalition = await session.get(Coalition, coalition_id)
-            if coalition is not None and await plan_cadence_nudges(session, coalition, runtime.clock.now()):
-                planned += 1
+        for planner in PLANNERS:
+            async with runtime.db.transaction() as session:
+                coalition = await session.get(Coalition, coalition_id)
+                if coalition is not None and await planner(session, coalition, runtime.clock.now()):
+                    planned += 1
     if planned:
-        log.info("planned %d cadence nudge(s)", planned)
+        log.info("planned %d reminder(s)", planned)
     return planned

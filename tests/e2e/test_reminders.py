@@ -177,3 +177,34 @@ async def _add_reachable_members(bot, user_ids):
             person.can_message = True
             await members.join(s, coalition, person, "observer", None, bot.clock.now())
     await db.dispose()
+
+
+async def test_the_cadence_watchdog_nudges_privately_then_weekly(coalition):
+    from jobs.watchdogs import run_watchdogs
+
+    bot = coalition
+    for user in (SALIM,):
+        await bot.say(user, user, "/start")
+    await bot.say(GROUP, SALIM, "/join national_authority LMAC")
+    await bot.say(GROUP, ADMIN, "/approve @salim")
+    context = type("Ctx", (), {"runtime": bot.app.bot_data["runtime"]})()
+    bot.clock.set(bot.clock.now() + timedelta(days=150))  # set up in January: due from mid-May
+    assert await run_watchdogs(context) == 1
+    await bot.dispatcher.tick()
+    nudges = [m for m in bot.sent_to(SALIM) if "📆" in m.text]
+    assert len(nudges) == 1 and "6 months" in nudges[0].text
+    assert await run_watchdogs(context) == 0  # same day: nothing new
+    bot.clock.set(bot.clock.now() + timedelta(days=7))
+    assert await run_watchdogs(context) == 1
+    await bot.dispatcher.tick()
+    assert len([m for m in bot.sent_to(SALIM) if "📆" in m.text]) == 2
+    assert [m for m in bot.sent_to(JOHN) if "📆" in m.text] == []  # donors are not nudged
+
+
+async def test_the_day_after_a_meeting_managers_are_prompted(coalition):
+    bot = coalition
+    await _prepare(bot)
+    bot.clock.set(MEETING + timedelta(days=1, hours=2, seconds=1))
+    await bot.dispatcher.tick()
+    prompts = [m for m in bot.sent_to(SALIM) if "took place yesterday" in m.text]
+    assert len(prompts) == 1 and [m for m in bot.sent_to(JOHN) if "took place" in m.text] == []

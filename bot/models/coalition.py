@@ -1,0 +1,62 @@
+"""The coalition, the people the bot knows and their memberships (SPEC §3)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from bot.models.base import big_id, utc_column
+
+
+class Coalition(SQLModel, table=True):
+    """One Telegram group = one Country Coalition (SPEC §3)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_column=big_id(unique=True))
+    title: str = ""
+    country: str
+    timezone: str = "UTC"
+    languages: str = "en"  # comma-separated; the first is the primary language
+    cadence_months: int = 6
+    reminder_offsets: str = "14d,7d,1d"
+    baseline_m2: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger(), nullable=True))
+    topic_id: int | None = None
+    created_at: datetime = Field(sa_column=utc_column())
+
+    @property
+    def language_list(self) -> list[str]:
+        return self.languages.split(",")
+
+
+class Person(SQLModel, table=True):
+    """A Telegram user known to the bot, shared by every coalition they belong to."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    tg_user_id: int | None = Field(default=None, sa_column=big_id(nullable=True, unique=True))
+    username: str | None = Field(default=None, index=True)
+    full_name: str = ""
+    telegram_language: str | None = None
+    language: str | None = None
+    timezone: str | None = None
+    can_message: bool = False  # sent /start in private: the bot may write to them
+    unreachable: bool = False  # Telegram answered 403 to a private message
+
+
+class Membership(SQLModel, table=True):
+    """A person's place in one coalition.
+
+    `role` is the effective role (None while a first request is pending);
+    `pending_role` is a privileged role awaiting a manager's approval.
+    """
+
+    __table_args__ = (sa.UniqueConstraint("coalition_id", "person_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    coalition_id: int = Field(foreign_key="coalition.id", index=True, ondelete="CASCADE")
+    person_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
+    role: str | None = None
+    pending_role: str | None = None
+    organisation: str | None = None
+    joined_at: datetime = Field(sa_column=utc_column())

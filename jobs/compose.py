@@ -1,0 +1,88 @@
+"""Building the messages of one scheduled reminder: the group post and private messages.
+
+Each kind of reminder has a composer (`Composer`) that receives a `Compose` context and
+returns the messages to send; the dispatcher owns claiming, recording and sending.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+from telegram import InlineKeyboardMarkup
+
+from bot.i18n import Lang
+from bot.models import Coalition, Meeting, Reminder
+from bot.runtime import Runtime
+from bot.services import members as member_service
+from bot.services import recipients
+from bot.services import reminders as rules
+from bot.services.members import Member
+from bot.services.roles import MANAGER_ROLES
+from bot.views.render import Render
+
+KeyboardRender = Callable[[Lang], InlineKeyboardMarkup]
+
+
+@dataclass
+class Message:
+    """One message of a fan-out: its recipient key, chat, renderer, readers and keyboard."""
+
+    recipient: str
+    chat_id: int
+    render: Render
+    langs: list[Lang]
+    keyboard: InlineKeyboardMarkup | None = None
+    thread_id: int | None = None
+
+
+@dataclass
+class Compose:
+    """What a composer may use: the reminder, its coalition (and meeting), the database."""
+
+    runtime: Runtime
+    session: AsyncSession
+    reminder: Reminder
+    coalition: Coalition
+    meeting: Meeting | None
+
+    def group_langs(self) -> list[Lang]:
+        return [self.runtime.catalogs.lang(code, self.coalition.timezone) for code in self.coalition.language_list]
+
+    def group(self, render: Render, keyboard: KeyboardRender | None = None) -> Message:
+        """The post in the coalition's group (its bot topic, if set), one block per language."""
+        langs = self.group_langs()
+        return Message(
+            rules.GROUP,
+            self.coalition.chat_id,
+            render,
+            langs,
+            keyboard(langs[0]) if keyboard else None,
+            self.coalition.topic_id,
+        )
+
+    def private(self, people: list[Member], render: Render, keyboard: KeyboardRender | None = None) -> list[Message]:
+        """A private message to each reachable person, in their language and timezone."""
+        messages = []
+        for member in people:
+            if not recipients.reachable(member):
+                continue
+            person = member.person
+            lang = self.runtime.catalogs.lang(
+                member_service.reader_language(person, self.coalition), person.timezone or self.coalition.timezone
+            )
+            messages.append(
+                Message(rules.person_recipient(person.id), person.tg_user_id, render, [lang],
+                        keyboard(lang) if keyboard else None)
+            )
+        return messages
+
+    async def with_roles(self, roles: frozenset[str]) -> list[Member]:
+        return await recipients.with_roles(self.session, self.coalition.id, roles)
+
+    async def managers(self) -> list[Member]:
+        return await self.with_roles(MANAGER_ROLES)
+
+
+Composer = Callable[[Compose], Awaitable[list[Message]]]

@@ -53,6 +53,7 @@ class Reminder(SQLModel, table=True):
     coalition_id: int = Field(foreign_key="coalition.id", index=True, ondelete="CASCADE")
     kind: str  # meeting | post_meeting | cadence
     meeting_id: int | None = Field(default=None, foreign_key="meeting.id", ondelete="CASCADE")
+    subject_id: int | None = None  # the row a non-meeting reminder is about (a deadline, …)
     label: str = ""  # the offset of a meeting reminder (`7d`)
     due_at: datetime = Field(sa_column=utc_column())
     state: str = "pending"

@@ -36,5 +36,10 @@ async def start(application: Application) -> None:
     async def dispatch(_context) -> None:  # noqa: ANN001
         await dispatcher.tick()
 
-    queue.run_repeating(dispatch, interval=INTERVAL, first=0.0, name="dispatch", job_kwargs={"id": "dispatch", "replace_existing": True})
+    # a long fan-out outlives several intervals: extra runs return at once (Dispatcher.tick is
+    # guarded by a lock) instead of APScheduler logging every skipped run
+    queue.run_repeating(
+        dispatch, interval=INTERVAL, first=0.0, name="dispatch",
+        job_kwargs={"id": "dispatch", "replace_existing": True, "max_instances": 3},
+    )
     queue.run_repeating(run_watchdogs, interval=WATCHDOG_INTERVAL, first=1.0, name="watchdogs", job_kwargs={"id": "watchdogs", "replace_existing": True})

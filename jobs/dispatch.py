@@ -29,6 +29,8 @@ from jobs.compose import Compose, Composer, Message
 log = logging.getLogger(__name__)
 
 INTERVAL = 2.0
+BULK_RATE = 28.0
+"""Messages per second for fan-outs: under Telegram's ~30/s, leaving room for replies (SPEC §12)."""
 RENEW_EVERY = 10  # messages between lease renewals (10 messages take ~0.3 s at Telegram's pace)
 
 
@@ -38,7 +40,9 @@ class Dispatcher:
         self.composers = composers
         self.worker = worker or f"dispatcher-{uuid.uuid4().hex[:8]}"
         self.backoff: tuple[float, ...] = BACKOFF
+        self.rate = BULK_RATE
         self._busy = asyncio.Lock()
+        self._next_send = 0.0
 
     @property
     def runtime(self) -> Runtime:
@@ -101,15 +105,23 @@ class Dispatcher:
         return context.private(managers, render)
 
     async def _fan_out(self, reminder: Reminder, messages: list[Message]) -> None:
+        """Send each message once. One commit per message: it records the previous outcome and
+        the next "sending" row together (the "sending" row must be durable before the send)."""
         runtime, bot = self.runtime, self.application.bot
-        for index, message in enumerate(messages):
+        previous: tuple[Message, int, Outcome] | None = None
+        for index, message in enumerate(messages + [None]):
             async with runtime.db.transaction() as session:
+                if previous is not None:
+                    await self._record(session, *previous)
+                if message is None:
+                    return
                 if index % RENEW_EVERY == 0 and not await rules.renew(
                     session, reminder.id, self.worker, runtime.clock.now(), self.lease
                 ):
                     log.warning("lost the claim on %s; another dispatcher resumes it", reminder.key)
                     return
                 delivery = await rules.begin_delivery(session, reminder.id, message.recipient)
+            await self._pace()
             outcome = await deliver(
                 bot,
                 message.chat_id,
@@ -119,10 +131,20 @@ class Dispatcher:
                 on_migrated=self._migrated,
                 backoff=self.backoff,
             )
-            async with runtime.db.transaction() as session:
-                await rules.end_delivery(session, delivery.id, outcome.value, runtime.clock.now())
-                if outcome is Outcome.UNREACHABLE and message.recipient != rules.GROUP:
-                    await member_service.mark_unreachable(session, message.chat_id)
+            previous = (message, delivery.id, outcome)
+
+    async def _record(self, session, message: Message, delivery_id: int, outcome: Outcome) -> None:  # noqa: ANN001
+        await rules.end_delivery(session, delivery_id, outcome.value, self.runtime.clock.now())
+        if outcome is Outcome.UNREACHABLE and message.recipient != rules.GROUP:
+            await member_service.mark_unreachable(session, message.chat_id)
+
+    async def _pace(self) -> None:
+        """Space bulk sends evenly: PTB's limiter lets bursts through, which Telegram answers with 429."""
+        loop = asyncio.get_running_loop()
+        wait = self._next_send - loop.time()
+        if wait > 0:
+            await asyncio.sleep(wait)
+        self._next_send = max(loop.time(), self._next_send) + 1 / self.rate
 
     async def _migrated(self, old_id: int, new_id: int) -> None:
         async with self.runtime.db.transaction() as session:

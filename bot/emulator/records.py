@@ -1,5 +1,6 @@
 """What tests read back: the bot's outgoing messages and every API call it made."""
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,6 +52,7 @@ class ApiRequest:
     status: int
     error: str | None = None
     injected: bool = False  # answered by fail_next()/drop_next(), not by the API logic
+    at: float = field(default_factory=time.monotonic)  # when it arrived (benchmarks time fan-outs)
 
     @property
     def rejected(self) -> bool:

@@ -1,0 +1,44 @@
+"""Shared pieces of the benchmarks: a migrated temporary database and bulk coalition setup."""
+
+from __future__ import annotations
+
+import statistics
+from datetime import datetime
+
+from bot.db import Database
+from bot.emulator import Emulator
+from bot.migrate import upgrade
+from bot.services import coalitions, members
+from bot.services.coalitions import SetupRequest
+from bot.services.members import PersonInfo
+
+
+async def migrated(url: str) -> Database:
+    db = Database(url)
+    await upgrade(db.engine)
+    return db
+
+
+async def coalition_with_members(
+    db: Database, emu: Emulator | None, chat_id: int, size: int, first_user: int, now: datetime, *, offsets: str = "1d"
+) -> int:
+    """A coalition whose `size` members all started the bot; returns its id."""
+    async with db.transaction() as s:
+        coalition, _ = await coalitions.setup(s, chat_id, "bench", SetupRequest(f"Country {chat_id}"), now)
+        coalition.reminder_offsets = offsets
+        for user in range(first_user, first_user + size):
+            if emu is not None:
+                emu.add_user(user, f"Member {user}")
+                emu.started.add(user)
+            person = await members.upsert_person(s, PersonInfo(user, f"Member {user}"))
+            person.can_message = True
+            await members.join(s, coalition, person, "operator", f"Org {user % 7}", now)
+        if emu is not None:
+            emu.add_group(chat_id, f"Coalition {chat_id}")
+        return coalition.id
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1] if len(values) > 1 else values[0]

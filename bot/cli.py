@@ -47,6 +47,22 @@ def _run(settings: Settings) -> None:
     build_application(settings).run_polling(allowed_updates=None)
 
 
+def _webhook(settings: Settings) -> None:
+    from bot.app import build_application
+    from bot.webhook import serve
+
+    _require_token(settings)
+    missing = [name for name in ("webhook_url", "webhook_secret") if not getattr(settings, name)]
+    if missing:
+        names = " and ".join(name.upper() for name in missing)
+        print(f"coalition-bot: set {names} to run the webhook server.", file=sys.stderr)
+        raise SystemExit(2)
+    _db_upgrade(settings)
+    asyncio.run(
+        serve(build_application(settings), url=settings.webhook_url, secret=settings.webhook_secret, port=settings.port)
+    )
+
+
 def _demo(settings: Settings) -> None:
     from bot.demo import run_demo
 
@@ -57,6 +73,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="coalition-bot", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="run the bot with long polling")
+    commands.add_parser("webhook", help="run the bot as a webhook server (WEBHOOK_URL, WEBHOOK_SECRET, PORT)")
     commands.add_parser("demo", help="play a scripted coalition against the built-in Bot API emulator")
     db = commands.add_parser("db", help="database maintenance")
     db.add_argument("action", choices=["upgrade"], help="apply schema migrations")
@@ -66,6 +83,8 @@ def main(argv: list[str] | None = None) -> None:
     _configure_logging(settings)
     if args.command == "run":
         _run(settings)
+    elif args.command == "webhook":
+        _webhook(settings)
     elif args.command == "demo":
         _demo(settings)
     elif args.command == "db":

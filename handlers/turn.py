@@ -9,6 +9,7 @@ and is answered with its localised message.
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -23,12 +24,14 @@ from bot.models import Coalition, Person
 from bot.runtime import BotContext, Runtime
 from bot.services import coalitions as coalition_service
 from bot.services import members as member_service
+from bot.services import updates
 from bot.services.errors import UserError
 from bot.services.members import Member, PersonInfo
 from bot.views.render import Render, multilingual, user_error
 
 KeyboardRender = Callable[[Lang], InlineKeyboardMarkup | ForceReply]
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -169,6 +172,9 @@ def handler(fn: HandlerFn[T]) -> Callable[[Update, BotContext], Awaitable[T | No
         result: T | None = None
         try:
             async with runtime.db.transaction() as session:
+                if not await updates.first_time(session, context.bot.id, update.update_id, runtime.clock.now()):
+                    log.info("update %s was already applied; ignored", update.update_id)
+                    return None
                 turn = await _load(runtime, session, update)
                 try:
                     result = await fn(turn, update, context)

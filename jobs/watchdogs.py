@@ -15,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.models import Coalition
 from bot.runtime import BotContext
+from bot.services import updates
 from bot.services.watchdogs import plan_cadence_nudges
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,8 @@ async def run_watchdogs(context: BotContext) -> int:
                 coalition = await session.get(Coalition, coalition_id)
                 if coalition is not None and await planner(session, coalition, runtime.clock.now()):
                     planned += 1
+    async with runtime.db.transaction() as session:
+        await updates.forget_old(session, runtime.clock.now())
     if planned:
         log.info("planned %d reminder(s)", planned)
     return planned

@@ -7,5 +7,6 @@ and PostgreSQL behave the same. Telegram ids are 64-bit (`BigInteger`).
 from bot.models.base import UTCDateTime
 from bot.models.coalition import Coalition, Membership, Person
 from bot.models.meetings import Delivery, Meeting, Reminder, Rsvp
+from bot.models.updates import ProcessedUpdate
 
-__all__ = ["Coalition", "Delivery", "Meeting", "Membership", "Person", "Reminder", "Rsvp", "UTCDateTime"]
+__all__ = ["Coalition", "Delivery", "Meeting", "Membership", "Person", "ProcessedUpdate", "Reminder", "Rsvp", "UTCDateTime"]

@@ -1,0 +1,85 @@
+"""`coalition-bot webhook`: secret token, health check, exactly-once application of updates."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+
+import aiohttp
+import pytest
+
+from bot.app import build_application
+from bot.webhook import SECRET_HEADER, serve
+from tests.e2e.conftest import JOHN, make_settings
+
+SECRET = "s3cret-token_value"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _update(update_id: int, text: str) -> dict:
+    user = {"id": JOHN, "is_bot": False, "first_name": "John", "username": "john", "language_code": "en"}
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id, "date": int(time.time()), "chat": {"id": JOHN, "type": "private", "first_name": "John"},
+            "from": user, "text": text, "entities": [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}],
+        },
+    }
+
+
+@pytest.fixture
+async def webhook(emu, db_url, clock):
+    port = _free_port()
+    public = "https://coalition.example.org/telegram/hook"  # what Telegram calls (the reverse proxy)
+    url = f"http://127.0.0.1:{port}/telegram/hook"  # where the proxy forwards to
+    application = build_application(make_settings(emu, db_url), clock=clock, rate_limit=False)
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve(application, url=public, secret=SECRET, port=port, host="127.0.0.1", stop=stop))
+    async with aiohttp.ClientSession() as http:
+        for _ in range(100):
+            try:
+                async with http.get(f"http://127.0.0.1:{port}/healthz") as response:
+                    if response.status == 200:
+                        break
+            except aiohttp.ClientError:
+                await asyncio.sleep(0.05)
+        emu.started.add(JOHN)
+        yield http, url, port
+    stop.set()
+    await task
+
+
+async def test_the_webhook_is_registered_with_the_secret(webhook, emu):
+    call = next(r for r in emu.requests if r.method == "setWebhook")
+    assert call.params["url"] == "https://coalition.example.org/telegram/hook"
+    assert call.params["secret_token"] == SECRET
+
+
+async def test_requests_without_the_secret_are_refused_and_not_processed(webhook, emu):
+    http, url, _ = webhook
+    async with http.post(url, json=_update(1, "/help")) as response:
+        assert response.status == 403
+    async with http.post(url, json=_update(2, "/help"), headers={SECRET_HEADER: "wrong"}) as response:
+        assert response.status == 403
+    assert [m for m in emu.sent if m.chat_id == JOHN] == []
+
+
+async def test_an_update_is_applied_once_even_when_delivered_twice(webhook, emu):
+    http, url, _ = webhook
+    for _ in range(2):  # Telegram retries when it did not get our 200 in time
+        async with http.post(url, json=_update(10, "/start"), headers={SECRET_HEADER: SECRET}) as response:
+            assert response.status == 200
+    replies = [m for m in emu.sent if m.chat_id == JOHN]
+    assert len(replies) == 1 and "Thank you" in replies[0].text
+
+
+async def test_health_check(webhook):
+    http, _, port = webhook
+    async with http.get(f"http://127.0.0.1:{port}/healthz") as response:
+        assert response.status == 200 and await response.text() == "ok"

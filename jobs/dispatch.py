@@ -29,8 +29,6 @@ from jobs.compose import Compose, Composer, Message
 log = logging.getLogger(__name__)
 
 INTERVAL = 2.0
-BULK_RATE = 28.0
-"""Messages per second for fan-outs: under Telegram's ~30/s, leaving room for replies (SPEC §12)."""
 RENEW_EVERY = 10  # messages between lease renewals (10 messages take ~0.3 s at Telegram's pace)
 
 
@@ -40,13 +38,17 @@ class Dispatcher:
         self.composers = composers
         self.worker = worker or f"dispatcher-{uuid.uuid4().hex[:8]}"
         self.backoff: tuple[float, ...] = BACKOFF
-        self.rate = BULK_RATE
         self._busy = asyncio.Lock()
         self._next_send = 0.0
 
     @property
     def runtime(self) -> Runtime:
         return runtime_of(self.application)
+
+    @property
+    def rate(self) -> float:
+        """Fan-out pace (`BULK_MESSAGES_PER_SECOND`), under Telegram's global limit (SPEC §12)."""
+        return self.runtime.settings.bulk_messages_per_second
 
     @property
     def lease(self) -> timedelta:

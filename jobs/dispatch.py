@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
 import uuid
 from collections.abc import Mapping
 from datetime import timedelta
@@ -36,7 +38,8 @@ class Dispatcher:
     def __init__(self, application: Application, composers: Mapping[str, Composer], worker: str | None = None) -> None:
         self.application = application
         self.composers = composers
-        self.worker = worker or f"dispatcher-{uuid.uuid4().hex[:8]}"
+        # host and pid make `claimed_by` tell an operator which process holds a reminder
+        self.worker = worker or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         self.backoff: tuple[float, ...] = BACKOFF
         self._busy = asyncio.Lock()
         self._next_send = 0.0

@@ -30,7 +30,7 @@ LEAD = timedelta(seconds=6)
 def processes(emu, db_url, tmp_path):
     started: list[subprocess.Popen] = []
 
-    def start(name: str) -> subprocess.Popen:
+    def start(name: str, *, webhook_port: int | None = None) -> subprocess.Popen:
         env = {
             **os.environ,
             "TELEGRAM_BOT_TOKEN": TOKEN,
@@ -39,8 +39,12 @@ def processes(emu, db_url, tmp_path):
             "REMINDER_LEASE_SECONDS": "2",
             "LOG_LEVEL": "INFO",
         }
+        command = "run"
+        if webhook_port is not None:
+            command = "webhook"
+            env |= {"WEBHOOK_URL": "https://coalition.example.org/hook", "WEBHOOK_SECRET": "secret", "PORT": str(webhook_port)}
         log = open(tmp_path / f"{name}.log", "w")  # noqa: SIM115 - closed with the process
-        process = subprocess.Popen([sys.executable, "-m", "bot.cli", "run"], env=env, stdout=log, stderr=log, cwd=tmp_path)
+        process = subprocess.Popen([sys.executable, "-m", "bot.cli", command], env=env, stdout=log, stderr=log, cwd=tmp_path)
         started.append(process)
         return process
 
@@ -134,3 +138,75 @@ async def test_two_processes_on_one_database_send_each_reminder_once(emu, db_url
     assert len(group_reminders) == 6 and set(group_reminders.values()) == {1}
     recipients = [(d.reminder_id, d.recipient) for d, _ in await _deliveries(db_url)]
     assert len(recipients) == len(set(recipients)) == len(people) + 6
+
+
+def _port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def test_two_webhook_instances_apply_each_update_once_and_survive_a_kill(emu, db_url, processes):
+    """Two `coalition-bot webhook` instances behind one (simulated) load balancer."""
+    import aiohttp
+
+    emu.flood_control = True
+    people = await _coalitions(emu, db_url, count=1, size=60)
+    ports = [_port(), _port()]
+    first, _second = processes("a", webhook_port=ports[0]), processes("b", webhook_port=ports[1])
+    async with aiohttp.ClientSession() as http:
+        for port in ports:
+            await _wait_healthy(http, port)
+        # Telegram retries an update whose 200 did not arrive; the retry may reach the other instance
+        user = next(iter(people))
+        update = {"update_id": 4242, "message": {
+            "message_id": 1, "date": 0, "chat": {"id": user, "type": "private", "first_name": "M"},
+            "from": {"id": user, "is_bot": False, "first_name": "M", "language_code": "en"},
+            "text": "/help", "entities": [{"type": "bot_command", "offset": 0, "length": 5}]}}
+        for port in ports:
+            async with http.post(f"http://127.0.0.1:{port}/hook", json=update,
+                                 headers={"X-Telegram-Bot-Api-Secret-Token": "secret"}) as response:
+                assert response.status == 200
+            async with http.post(f"http://127.0.0.1:{port}/hook", json=update) as response:
+                assert response.status == 403
+    assert len([m for m in emu.sent if m.chat_id == user and "/help" in m.text]) == 1
+    # the reminder falls due; one instance is killed in the middle of its fan-out
+    await _wait(lambda: len(_reminded(emu)) >= 10, timeout=40)
+    holder = await _claimant_pid(db_url)
+    victim = next(p for p in (first, _second) if p.pid == holder)
+    victim.send_signal(signal.SIGKILL)
+    await _wait(lambda: len(_reminded(emu)) >= len(people) - 1, timeout=40)
+    await asyncio.sleep(3)
+    counts = _reminded(emu)
+    assert max(counts.values()) == 1
+    missing = set(people) - set(counts)
+    assert len(missing) <= 1
+    states = {person.tg_user_id: d.state for d, person in await _deliveries(db_url) if person}
+    assert all(states[user] == "sending" for user in missing)
+
+
+async def _claimant_pid(db_url) -> int:  # noqa: ANN001
+    """The pid of the process holding the reminder being fanned out (worker = host-pid-suffix)."""
+    from bot.models import Reminder
+
+    db = Database(db_url)
+    async with db.transaction() as s:
+        claimed = (await s.exec(select(Reminder.claimed_by).where(Reminder.state == "sending"))).first()
+    await db.dispose()
+    return int(claimed.rsplit("-", 2)[1])
+
+
+async def _wait_healthy(http, port: int) -> None:  # noqa: ANN001
+    import aiohttp
+
+    for _ in range(400):
+        try:
+            async with http.get(f"http://127.0.0.1:{port}/healthz") as response:
+                if response.status == 200:
+                    return
+        except aiohttp.ClientError:
+            pass
+        await asyncio.sleep(0.05)
+    raise TimeoutError(f"instance on port {port} never became healthy")

@@ -13,7 +13,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale, negotiate_locale
-from babel.dates import format_date, format_datetime, format_timedelta
+from babel.dates import format_date, format_datetime, format_time, format_timedelta
 from babel.numbers import format_decimal, format_percent
 from babel.support import NullTranslations, Translations
 
@@ -69,6 +69,14 @@ class Lang:
     def datetime(self, moment: datetime, tz: ZoneInfo | None = None, fmt: str = "medium") -> str:
         """A moment as wall-clock time in `tz` (default: this reader's timezone)."""
         return self.isolate(format_datetime(moment, fmt, tzinfo=tz or self.tz, locale=self.code))
+
+    def appointment(self, moment: datetime, tz: ZoneInfo | None = None) -> str:
+        """Full date, short time and UTC offset ("Thursday, April 15, 2027, 9:30 AM GMT+03:00")."""
+        local = moment.astimezone(tz or self.tz)
+        day = format_date(local.date(), "full", locale=self.code)
+        time = format_time(local, "short", locale=self.code)
+        joined = self.locale.datetime_formats["medium"].format(time, day)  # the locale's "{1}, {0}"
+        return self.isolate(f"{joined} {format_datetime(local, 'ZZZZ', locale=self.code)}")
 
     def date(self, moment: datetime, tz: ZoneInfo | None = None, fmt: str = "medium") -> str:
         return self.isolate(format_date(moment.astimezone(tz or self.tz).date(), fmt, locale=self.code))

@@ -24,7 +24,7 @@ def ref(t: Lang, meeting: Meeting) -> str:
 def when(t: Lang, moment: datetime, coalition_tz: str, own_tz: str | None = None) -> str:
     """The time in the coalition's zone, plus the reader's own when its UTC offset differs."""
     home = ZoneInfo(coalition_tz)
-    text = t.datetime(moment, home, "full")
+    text = t.appointment(moment, home)
     if own_tz and own_tz != coalition_tz:
         own = ZoneInfo(own_tz)
         if moment.astimezone(own).utcoffset() != moment.astimezone(home).utcoffset():

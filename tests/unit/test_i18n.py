@@ -43,3 +43,10 @@ def test_dates_use_the_readers_locale_and_timezone(catalogs):
 def test_translations_are_loaded(catalogs):
     assert catalogs.lang("fr")._("Settings saved.") != "Settings saved."
     assert catalogs.lang("ar")._("Settings saved.") != "Settings saved."
+
+
+def test_appointments_read_naturally_in_each_language(catalogs):
+    moment = datetime(2027, 4, 15, 6, 30, tzinfo=UTC)
+    assert catalogs.lang("en", "Asia/Beirut").appointment(moment) == "Thursday, April 15, 2027, 9:30\u202fAM GMT+03:00"
+    assert catalogs.lang("fr", "Asia/Beirut").appointment(moment) == "jeudi 15 avril 2027, 09:30 UTC+03:00"
+    assert "الخميس، 15 أبريل 2027، 9:30" in catalogs.lang("ar", "Asia/Beirut").appointment(moment)

@@ -10,7 +10,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from telegram import BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, LinkPreviewOptions
+from telegram import BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 
@@ -24,6 +24,10 @@ from bot.runtime import RUNTIME_KEY, BotContext, Runtime, runtime_of
 from bot.views.commands import menu
 
 log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES: list[str] = list(Update.ALL_TYPES)
+"""Named explicitly when polling: without it Telegram keeps whatever an earlier run asked for,
+and agenda polls need `poll` and `poll_answer` updates (as the webhook does, every type)."""
 
 
 def build_application(settings: Settings, *, clock: Clock | None = None, rate_limit: bool = True) -> Application:
@@ -84,7 +88,9 @@ async def running(application: Application, *, poll_timeout: int = 10) -> AsyncI
         if application.post_init:
             await application.post_init(application)
         await application.start()
-        await application.updater.start_polling(poll_interval=0.0, timeout=poll_timeout)
+        await application.updater.start_polling(
+            poll_interval=0.0, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES
+        )
         try:
             yield application
         finally:

@@ -40,11 +40,11 @@ def _db_upgrade(settings: Settings) -> None:
 
 
 def _run(settings: Settings) -> None:
-    from bot.app import build_application
+    from bot.app import ALLOWED_UPDATES, build_application
 
     _require_token(settings)
     _db_upgrade(settings)
-    build_application(settings).run_polling(allowed_updates=None)
+    build_application(settings).run_polling(allowed_updates=ALLOWED_UPDATES)
 
 
 def _webhook(settings: Settings) -> None:
@@ -69,6 +69,20 @@ def _demo(settings: Settings) -> None:
     asyncio.run(run_demo(settings))
 
 
+def _export(settings: Settings, chat_id: int, out: str) -> None:
+    from pathlib import Path
+
+    from bot.services.export import export_to_directory
+
+    try:
+        paths = asyncio.run(export_to_directory(settings.database_url, chat_id, Path(out)))
+    except LookupError:
+        print(f"coalition-bot: no coalition is registered for chat {chat_id}.", file=sys.stderr)
+        raise SystemExit(2) from None
+    for path in paths:
+        print(path)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="coalition-bot", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -77,6 +91,9 @@ def main(argv: list[str] | None = None) -> None:
     commands.add_parser("demo", help="play a scripted coalition against the built-in Bot API emulator")
     db = commands.add_parser("db", help="database maintenance")
     db.add_argument("action", choices=["upgrade"], help="apply schema migrations")
+    export = commands.add_parser("export", help="write one coalition's records as CSV files")
+    export.add_argument("--chat", type=int, required=True, help="the coalition's Telegram group id")
+    export.add_argument("--out", required=True, help="directory for the CSV files")
     args = parser.parse_args(argv)
 
     settings = Settings()
@@ -89,6 +106,8 @@ def main(argv: list[str] | None = None) -> None:
         _demo(settings)
     elif args.command == "db":
         _db_upgrade(settings)
+    elif args.command == "export":
+        _export(settings, args.chat, args.out)
 
 
 if __name__ == "__main__":

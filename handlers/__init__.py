@@ -2,11 +2,13 @@
 
 `register` adds every handler in one place, in a deliberate order:
 1. service messages (group → supergroup migration, the bot joining a group);
-2. the /meeting dialog, before plain commands, so its steps and its bare /cancel win
-   while a manager is in the middle of it;
+2. the /meeting and /concern dialogs, before plain commands, so their steps and their bare
+   /cancel win while someone is in the middle of one;
 3. commands;
 4. buttons, each with its own callback-data pattern, then a catch-all that refuses
-   anything else (forged or stale data);
+   anything else (forged or stale data); Telegram's poll updates;
+5. progress written in chat (`#AP3` tags, replies to an action point's message), last, so
+   any dialog step or command wins, and with narrow filters, so other text passes by;
 and the single error handler last.
 """
 
@@ -18,11 +20,13 @@ from telegram.ext import (
     CommandHandler,
     ConversationHandler,
     MessageHandler,
+    PollAnswerHandler,
+    PollHandler,
     filters,
 )
 
 from bot.views import callbacks
-from handlers import coalition, meetings, members
+from handlers import actions, agenda, coalition, meetings, members, progress
 from handlers.errors import on_error
 
 DIALOG_TIMEOUT = 600
@@ -47,6 +51,8 @@ def register(application: Application) -> None:
             name="meeting-dialog",
         )
     )
+    add(agenda.concern_dialog(DIALOG_TIMEOUT))
+    add(progress.report_dialog(DIALOG_TIMEOUT))
 
     commands = {
         "start": members.start,
@@ -64,6 +70,23 @@ def register(application: Application) -> None:
         "reschedule": meetings.reschedule,
         "cancel": meetings.cancel,
         "ics": meetings.ics,
+        "propose": agenda.propose,
+        "poll": agenda.poll,
+        "closepoll": agenda.closepoll,
+        "agenda": agenda.agenda,
+        "concerns": agenda.concerns,
+        "raise": agenda.raise_concern,
+        "action": actions.action,
+        "update": actions.update_command,
+        "done": actions.done,
+        "reopen": actions.reopen,
+        "actions": actions.actions,
+        "note": actions.note,
+        "summary": actions.summary,
+        "deadline": progress.deadline,
+        "deadlines": progress.deadlines,
+        "progress": progress.progress,
+        "export": progress.export,
     }
     for name, callback in commands.items():
         add(CommandHandler(name, callback))
@@ -71,6 +94,15 @@ def register(application: Application) -> None:
     add(CallbackQueryHandler(members.join_button, pattern=callbacks.JOIN_PATTERN))
     add(CallbackQueryHandler(members.approve_button, pattern=callbacks.APPROVE_PATTERN))
     add(CallbackQueryHandler(meetings.rsvp_button, pattern=callbacks.RSVP_PATTERN))
+    add(CallbackQueryHandler(agenda.concern_expired, pattern=callbacks.CONCERN_PATTERN))
+    add(CallbackQueryHandler(progress.report_button, pattern=callbacks.REPORT_PATTERN))
+    add(CallbackQueryHandler(progress.export_button, pattern=callbacks.EXPORT_PATTERN))
+    add(CallbackQueryHandler(actions.status_button, pattern=callbacks.ACTION_STATUS_PATTERN))
+    add(CallbackQueryHandler(actions.circulate_button, pattern=callbacks.MIDTERM_PATTERN))
     add(CallbackQueryHandler(members.stale_button))
+    add(PollHandler(agenda.poll_state))
+    add(PollAnswerHandler(agenda.poll_answer))
+
+    add(MessageHandler(actions.CHAT_PROGRESS, actions.chat_progress))
 
     application.add_error_handler(on_error)

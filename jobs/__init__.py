@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from jobs import meeting_reminders
+from jobs import actions, agenda, meeting_reminders, progress
 from jobs.compose import Composer
 from jobs.dispatch import INTERVAL, Dispatcher
 from jobs.watchdogs import WATCHDOG_INTERVAL, run_watchdogs
 
 MISFIRE_GRACE_SECONDS = 3600
 DISPATCHER_KEY = "dispatcher"
-COMPOSERS: dict[str, Composer] = {**meeting_reminders.COMPOSERS}
+COMPOSERS: dict[str, Composer] = {**meeting_reminders.COMPOSERS, **agenda.COMPOSERS, **progress.COMPOSERS,
+                                   **actions.COMPOSERS}
 """Every kind of scheduled message and the composer that writes it."""
 
 

@@ -16,13 +16,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.models import Coalition
 from bot.runtime import BotContext
 from bot.services import updates
+from bot.services.action_planning import plan_midterm, plan_overdue_digest
 from bot.services.watchdogs import plan_cadence_nudges
 
 log = logging.getLogger(__name__)
 
 WATCHDOG_INTERVAL = 600.0
 Planner = Callable[[AsyncSession, Coalition, datetime], Awaitable[bool]]
-PLANNERS: tuple[Planner, ...] = (plan_cadence_nudges,)
+PLANNERS: tuple[Planner, ...] = (plan_cadence_nudges, plan_midterm, plan_overdue_digest)
 
 
 async def run_watchdogs(context: BotContext) -> int:

@@ -4,9 +4,15 @@ Every datetime is stored as naive UTC and read back as aware UTC (`UTCDateTime`)
 and PostgreSQL behave the same. Telegram ids are 64-bit (`BigInteger`).
 """
 
+from bot.models.actions import ActionMessage, ActionPoint, ActionUpdate, Note
+from bot.models.agenda import AgendaPoll, Concern, ConcernLimit, PollOption, PollVote, Proposal
 from bot.models.base import UTCDateTime
 from bot.models.coalition import Coalition, Membership, Person
 from bot.models.meetings import Delivery, Meeting, Reminder, Rsvp
 from bot.models.updates import ProcessedUpdate
+from bot.models.progress import ProgressReport, TreatyDeadline
 
-__all__ = ["Coalition", "Delivery", "Meeting", "Membership", "Person", "ProcessedUpdate", "Reminder", "Rsvp", "UTCDateTime"]
+__all__ = ["ActionMessage", "ActionPoint", "ActionUpdate", "Note",
+           "AgendaPoll", "Coalition", "Concern", "ConcernLimit", "PollOption", "PollVote", "Proposal",
+           "Delivery", "Meeting", "Membership", "Person", "ProcessedUpdate", "ProgressReport", "Reminder", "Rsvp",
+           "TreatyDeadline", "UTCDateTime"]

@@ -1,0 +1,65 @@
+"""Operators' monthly progress reports and the coalition's treaty deadlines (SPEC §9)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from bot.models.base import utc_column
+
+
+def _amount() -> sa.Column:
+    """Areas reach billions of m²: 64-bit on every database."""
+    return sa.Column(sa.BigInteger(), nullable=False, server_default="0")
+
+
+class ProgressReport(SQLModel, table=True):
+    """One operator organisation's figures for one month.
+
+    The figures belong to the organisation, not to the person who filed them (SPEC §3:
+    `/forgetme` keeps an organisation's figures), so `organisation` is the key and the
+    reporter is only a nullable reference.
+    """
+
+    __tablename__ = "progress_report"
+    __table_args__ = (sa.UniqueConstraint("coalition_id", "organisation", "period"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    coalition_id: int = Field(foreign_key="coalition.id", index=True, ondelete="CASCADE")
+    organisation: str
+    period: str  # YYYY-MM: sorts as text
+    cancelled: int = Field(default=0, sa_column=_amount())  # m², by non-technical survey
+    reduced: int = Field(default=0, sa_column=_amount())  # m², by technical survey
+    cleared: int = Field(default=0, sa_column=_amount())  # m²
+    cmr: int = Field(default=0, sa_column=_amount())  # cluster munition remnants destroyed
+    submunitions: int = Field(default=0, sa_column=_amount())  # stockpiled, destroyed (Article 3)
+    re_sessions: int = Field(default=0, sa_column=_amount())  # risk education sessions
+    re_people: int = Field(default=0, sa_column=_amount())  # people reached by risk education
+    reported_by: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    reported_at: datetime = Field(sa_column=utc_column())
+
+    @property
+    def released(self) -> int:
+        """Land released: cancelled + reduced + cleared."""
+        return self.cancelled + self.reduced + self.cleared
+
+
+class TreatyDeadline(SQLModel, table=True):
+    """The date by which an Article 3 or Article 4 obligation must be met (SPEC §9).
+
+    `revision` is bumped at each change, so the alerts planned for the new date are new
+    reminder rows with new keys.
+    """
+
+    __tablename__ = "treaty_deadline"
+    __table_args__ = (sa.UniqueConstraint("coalition_id", "article"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    coalition_id: int = Field(foreign_key="coalition.id", index=True, ondelete="CASCADE")
+    article: str  # article3 | article4
+    due_on: date
+    revision: int = 1
+    set_by: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    set_at: datetime = Field(sa_column=utc_column())

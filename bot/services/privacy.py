@@ -1,0 +1,41 @@
+"""`/forgetme` (SPEC §3): erase a member's personal data everywhere.
+
+The person's row stays as an anonymous placeholder ("former member") because records others
+depend on point to it: action points they owned, updates and notes they wrote. Everything
+that is personal (Telegram id, names, username, language, timezone, memberships, RSVPs,
+named poll votes, their deliveries) goes. Figures reported for an organisation stay.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from sqlalchemy import delete
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.models import Delivery, Membership, Person, Rsvp
+from bot.services.reminders import person_recipient
+
+Eraser = Callable[[AsyncSession, Person], Awaitable[None]]
+
+
+async def _core(session: AsyncSession, person: Person) -> None:
+    await session.exec(delete(Rsvp).where(Rsvp.person_id == person.id))
+    await session.exec(delete(Membership).where(Membership.person_id == person.id))
+    await session.exec(delete(Delivery).where(Delivery.recipient == person_recipient(person.id)))
+
+
+ERASERS: list[Eraser] = [_core]
+"""One eraser per area that stores personal rows; areas append theirs."""
+
+
+async def forget(session: AsyncSession, person: Person) -> None:
+    """Erase everything personal, in the caller's transaction (all or nothing)."""
+    for erase in ERASERS:
+        await erase(session, person)
+    person.tg_user_id = None
+    person.username = None
+    person.full_name = ""
+    person.telegram_language = person.language = person.timezone = None
+    person.can_message = person.unreachable = False
+    session.add(person)

@@ -1,0 +1,105 @@
+"""The `/progress` chart: cumulative area released per month against the straight path from
+nothing released at the first reported month to the whole baseline released at the
+Article 4 deadline, labelled in the reader's language.
+
+Matplotlib with the Agg backend through its object API only (no pyplot and no global
+state), so a chart can be drawn in a worker thread. Arabic must be drawn joined and right
+to left: matplotlib 3.11 and later lay text out with libraqm (HarfBuzz shaping and the
+Unicode bidirectional algorithm) and take the text as written; older versions draw glyphs
+one by one from left to right, so for them labels are shaped into their joined letter
+forms (`arabic-reshaper`) and put in visual order (`python-bidi`) first. The font is the
+DejaVu Sans that matplotlib ships in its own package data: it has the Arabic letters and
+presentation forms, so no system font (nor an extra package) is needed.
+"""
+
+from __future__ import annotations
+
+import calendar
+import io
+import math
+import re
+from datetime import date
+from itertools import accumulate
+from pathlib import Path
+
+import arabic_reshaper
+import matplotlib
+from babel.dates import format_skeleton
+from babel.numbers import format_decimal
+from bidi import get_display
+from matplotlib import ft2font
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.ticker import FuncFormatter
+
+from bot.i18n import Lang
+from bot.services.progress import Progress, month_index, period_of
+
+WIDTH, HEIGHT, DPI = 960, 540, 100
+MAX_TICKS = 8
+FONT_FILE = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
+FONT = FontProperties(fname=FONT_FILE)
+# Direction marks and isolates that Babel or the views add: a label is one run of text.
+_BIDI_CONTROLS = re.compile("[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
+NATIVE_LAYOUT = hasattr(ft2font, "__libraqm_version__")
+"""Matplotlib lays complex scripts out itself (3.11 and later)."""
+
+
+def visual(text: str) -> str:
+    """Arabic in joined letter forms and left-to-right visual order, for a renderer that
+    draws the characters as given."""
+    return get_display(arabic_reshaper.reshape(text))
+
+
+def shaped(t: Lang, text: str) -> str:
+    """A label as this matplotlib must be given it to draw it right for this reader."""
+    text = _BIDI_CONTROLS.sub("", text)
+    return visual(text) if t.rtl and not NATIVE_LAYOUT else text
+
+
+def _month_label(t: Lang, index: int) -> str:
+    year, month = period_of(index).split("-")
+    return shaped(t, format_skeleton("yMMM", date(int(year), int(month), 1), locale=t.code))
+
+
+def render(t: Lang, p: Progress) -> bytes:
+    """The chart as PNG bytes, WIDTH × HEIGHT pixels."""
+    figure = Figure(figsize=(WIDTH / DPI, HEIGHT / DPI), dpi=DPI)
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    first = month_index(p.monthly[0][0])
+    # x is in months from the start of the first reported month; a month's total counts at its end
+    xs = list(range(len(p.monthly) + 1))
+    released = list(accumulate([0, *(value for _, value in p.monthly)]))
+    axes.plot(xs, released, marker="o", linewidth=2.2, color="#1b6ca8",
+              label=shaped(t, t._("Area released (cumulative)")))  # fmt: skip
+    end = float(xs[-1])
+    outlook = p.outlook
+    if outlook.baseline:
+        axes.axhline(outlook.baseline, linestyle=":", color="#7f7f7f",
+                     label=shaped(t, t._("Baseline contaminated area")))  # fmt: skip
+    if outlook.deadline is not None:
+        day = outlook.deadline
+        at = day.year * 12 + day.month - 1 - first + (day.day - 1) / calendar.monthrange(day.year, day.month)[1]
+        if at > 0:
+            axes.axvline(at, color="#c0392b", linewidth=1, label=shaped(t, t._("Article 4 deadline")))
+            if outlook.baseline:
+                axes.plot([0, at], [0, outlook.baseline], linestyle="--", color="#c0392b",
+                          label=shaped(t, t._("Straight path to the deadline")))  # fmt: skip
+            end = max(end, at)
+    step = max(1, math.ceil((math.ceil(end) + 1) / MAX_TICKS))
+    ticks = list(range(0, math.ceil(end) + 1, step))
+    axes.set_xticks(ticks, [_month_label(t, first + tick) for tick in ticks])
+    axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: shaped(t, format_decimal(value, locale=t.code))))
+    axes.set_ylim(bottom=0)
+    axes.grid(True, alpha=0.3)
+    title = t._("Land release: Country Coalition of {country}").format(country=p.coalition.country)
+    axes.set_title(shaped(t, title), fontproperties=FONT, fontsize=13)
+    axes.set_ylabel(shaped(t, t._("Area released (m²)")), fontproperties=FONT)
+    axes.tick_params(labelsize=9, labelfontfamily=FONT.get_name())
+    axes.legend(loc="upper left", prop=FONT)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=DPI)
+    return buffer.getvalue()

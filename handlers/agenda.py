@@ -1,0 +1,261 @@
+"""Handlers for the agenda (/propose, /poll, /closepoll, /agenda and Telegram's poll updates)
+and for anonymous concerns (the private /concern dialog, /concerns, /raise).
+
+The concern dialog keeps the text only in memory (`user_data`) between the message and the
+coalition button, and drops it when the dialog ends, is cancelled or times out; the button
+carries the coalition id alone. Nothing here logs an update or a concern.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+
+from telegram import Update
+from telegram.error import BadRequest
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from bot.i18n import N_
+from bot.messaging import send_texts
+from bot.models import Coalition, Meeting
+from bot.runtime import BotContext
+from bot.services import agenda as agenda_service
+from bot.services import concerns as concern_service
+from bot.services import members as member_service
+from bot.services.agenda import PollDraft
+from bot.services.errors import InvalidInput, NotAllowed, NotFound
+from bot.views import agenda as views
+from bot.views import callbacks
+from bot.views.render import esc, multilingual
+from handlers.coalition import require_group_manager
+from handlers.members import require_group
+from handlers.turn import Turn, handler, person_info
+
+log = logging.getLogger(__name__)
+
+TEXT, CHOOSE = range(2)
+_PENDING = "concern_text"
+_EXPIRED = N_("This choice has expired and nothing was sent. Send /concern again.")
+
+
+def _argument_text(update: Update) -> str:
+    """Everything after the command, line breaks included."""
+    parts = (update.effective_message.text or "").split(maxsplit=1)
+    return parts[1] if len(parts) > 1 else ""
+
+
+async def _meeting(turn: Turn, meeting_id: int | None) -> Meeting | None:
+    return await turn.session.get(Meeting, meeting_id) if meeting_id else None
+
+
+@handler
+async def propose(turn: Turn, update: Update, context: BotContext) -> None:
+    require_group(turn)
+    proposal = await agenda_service.propose(turn.session, turn.coalition, turn.member, _argument_text(update), turn.now)
+    meeting = await _meeting(turn, proposal.meeting_id)
+    turn.reply(lambda t: views.proposed(t, proposal, meeting))
+
+
+@handler
+async def poll(turn: Turn, update: Update, context: BotContext) -> None:
+    await require_group_manager(turn, context)
+    draft = await agenda_service.draft_poll(turn.session, turn.coalition, _argument_text(update), turn.now)
+    question = draft.question or views.poll_question(
+        turn.langs(), await agenda_service.next_meeting(turn.session, turn.coalition, turn.now)
+    )
+    turn.defer(lambda: _send_poll(turn, context, draft, question))
+
+
+async def _send_poll(turn: Turn, context: BotContext, draft: PollDraft, question: str) -> None:
+    """Send after the command's commit; the poll is stored once Telegram has given it an id."""
+    message = await context.bot.send_poll(
+        turn.chat.id,
+        esc(question),
+        [esc(option) for option in draft.options],
+        is_anonymous=draft.anonymous,
+        allows_multiple_answers=True,
+        message_thread_id=turn.thread_id,
+    )
+    async with turn.runtime.db.transaction() as session:
+        coalition = await session.get(Coalition, turn.coalition.id)
+        await agenda_service.record_poll(
+            session, coalition, draft, question, message.poll.id, message.chat_id, message.message_id,
+            turn.runtime.clock.now(),
+        )
+
+
+@handler
+async def closepoll(turn: Turn, update: Update, context: BotContext) -> None:
+    await require_group_manager(turn, context)
+    latest = await agenda_service.latest_open(turn.session, turn.coalition)
+    turn.defer(lambda: _close(turn, context, latest.id, latest.chat_id, latest.message_id))
+
+
+async def _close(turn: Turn, context: BotContext, poll_id: int, chat_id: int, message_id: int) -> None:
+    try:
+        stopped = await context.bot.stop_poll(chat_id, message_id)
+        counts, voters = [o.voter_count for o in stopped.options], stopped.total_voter_count
+    except BadRequest as error:  # already closed, or its message deleted: keep the last counts reported
+        log.warning("could not stop agenda poll %s: %s", poll_id, error.message)
+        counts = voters = None
+    async with turn.runtime.db.transaction() as session:
+        await agenda_service.close(session, poll_id, counts, voters, turn.runtime.clock.now())
+        result = await agenda_service.result(session, poll_id)
+    texts = multilingual(turn.langs(), lambda t: views.poll_result(t, result))
+    await send_texts(context.bot, turn.chat.id, texts, thread_id=turn.thread_id)
+
+
+@handler
+async def agenda(turn: Turn, update: Update, context: BotContext) -> None:
+    require_group(turn)
+    reference = context.args[0] if context.args else None
+    items = await agenda_service.agenda(turn.session, turn.coalition, reference, turn.now)
+    turn.reply(lambda t: views.agenda(t, items))
+
+
+async def poll_state(update: Update, context: BotContext) -> None:
+    """Telegram's counts for a poll the bot sent (every vote, and its closing)."""
+    state = update.poll
+    async with context.runtime.db.transaction() as session:
+        await agenda_service.record_state(
+            session, state.id, [o.voter_count for o in state.options], state.total_voter_count, state.is_closed,
+            context.runtime.clock.now(),
+        )
+
+
+async def poll_answer(update: Update, context: BotContext) -> None:
+    """A member's choice in a named poll (anonymous polls never send these)."""
+    answer = update.poll_answer
+    if answer.user is None:  # a chat voting as itself: only the counts say anything
+        return
+    async with context.runtime.db.transaction() as session:
+        await agenda_service.record_answer(session, answer.poll_id, person_info(answer.user), list(answer.option_ids))
+
+
+@handler
+async def concern(turn: Turn, update: Update, context: BotContext) -> int:
+    if not turn.private:
+        raise NotAllowed(N_("This command works in a private chat with me."))
+    context.user_data.pop(_PENDING, None)
+    text = _argument_text(update)
+    if not text.strip():
+        turn.ask(views.ask_concern)
+        return TEXT
+    return await _route(turn, context, text)
+
+
+@handler
+async def concern_text(turn: Turn, update: Update, context: BotContext) -> int:
+    return await _route(turn, context, update.effective_message.text)
+
+
+async def _route(turn: Turn, context: BotContext, text: str) -> int:
+    """Send at once to the member's only coalition, or ask which one first."""
+    text = concern_service.clean_text(text)
+    concern_service.require_secret(turn.runtime.settings.concern_secret)
+    coalitions = [c for c, _ in await member_service.coalitions_of(turn.session, turn.person)]
+    if not coalitions:
+        raise NotFound(N_("You are not a member of any coalition yet."))
+    if len(coalitions) == 1:
+        await _submit(turn, coalitions[0], text)
+        return ConversationHandler.END
+    context.user_data[_PENDING] = text
+    turn.reply(views.choose_coalition, lambda t: views.coalition_keyboard(t, coalitions))
+    return CHOOSE
+
+
+async def _submit(turn: Turn, coalition: Coalition, text: str) -> None:
+    concern = await concern_service.submit(
+        turn.session, coalition, turn.user.id, text, turn.runtime.settings.concern_secret, turn.now
+    )
+    turn.reply(lambda t: views.concern_sent(t, coalition, concern))
+
+
+@handler
+async def _concern_choice(turn: Turn, update: Update, context: BotContext) -> int:
+    text = context.user_data.pop(_PENDING, None)
+    if text is None:
+        raise InvalidInput(_EXPIRED)
+    chosen = int(context.match.group(1))
+    coalition = next(
+        (c for c, _ in await member_service.coalitions_of(turn.session, turn.person) if c.id == chosen), None
+    )
+    if coalition is None:
+        raise NotAllowed(N_("You are not a member of that coalition."))
+    await _submit(turn, coalition, text)
+    turn.answer(lambda t: t._("Sent."))
+    turn.defer(lambda: update.callback_query.edit_message_reply_markup(None))
+    return ConversationHandler.END
+
+
+async def concern_choice(update: Update, context: BotContext) -> int:
+    """The coalition button ends the dialog whatever happens: a refused concern is not kept."""
+    state = await _concern_choice(update, context)
+    context.user_data.pop(_PENDING, None)
+    return ConversationHandler.END if state is None else state
+
+
+@handler
+async def concern_stop(turn: Turn, update: Update, context: BotContext) -> int:
+    context.user_data.pop(_PENDING, None)
+    turn.reply(views.stopped)
+    return ConversationHandler.END
+
+
+async def concern_timeout(update: Update, context: BotContext) -> None:
+    """The dialog timed out: forget the text."""
+    context.user_data.pop(_PENDING, None)
+
+
+@handler
+async def concern_expired(turn: Turn, update: Update, context: BotContext) -> None:
+    """A coalition button pressed after its dialog ended (sent, cancelled, timed out, restarted)."""
+    raise InvalidInput(_EXPIRED)
+
+
+def concern_dialog(timeout: float) -> ConversationHandler:
+    """/concern, asking for the text when it is missing and for the coalition when there are several."""
+    text = filters.TEXT & ~filters.COMMAND
+    with warnings.catch_warnings():
+        # the one button belongs to the dialog of this chat and user: per-message tracking is not wanted
+        warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
+        return ConversationHandler(
+            entry_points=[CommandHandler("concern", concern)],
+            states={
+                TEXT: [MessageHandler(text, concern_text)],
+                CHOOSE: [CallbackQueryHandler(concern_choice, pattern=callbacks.CONCERN_PATTERN)],
+                ConversationHandler.TIMEOUT: [TypeHandler(Update, concern_timeout)],
+            },
+            fallbacks=[CommandHandler("cancel", concern_stop, has_args=False)],
+            conversation_timeout=timeout,
+            allow_reentry=True,
+            name="concern-dialog",
+        )
+
+
+@handler
+async def concerns(turn: Turn, update: Update, context: BotContext) -> None:
+    if not turn.private:
+        raise NotAllowed(N_("This command works in a private chat with me."))
+    listing = await concern_service.facilitated(turn.session, turn.person)
+    turn.reply(lambda t: "\n\n".join(views.concern_list(t, c, items) for c, items in listing))
+
+
+@handler
+async def raise_concern(turn: Turn, update: Update, context: BotContext) -> None:
+    require_group(turn)
+    if not context.args:
+        raise InvalidInput(N_("Name the concern: /raise C4."))
+    concern, proposal = await concern_service.raise_concern(
+        turn.session, turn.coalition, turn.member, context.args[0], turn.now
+    )
+    meeting = await _meeting(turn, proposal.meeting_id)
+    turn.reply(lambda t: views.raised(t, concern, proposal, meeting))

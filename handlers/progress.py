@@ -1,0 +1,312 @@
+"""Handlers for progress reports (/report, its step-by-step dialog and buttons), treaty
+deadlines (/deadline, /deadlines), /progress (text and chart) and /export (SPEC §9).
+
+A report waiting for a button (a duplicate period, or the choice of coalition in a private
+chat) is kept in the reporter's `user_data` under a random token carried by the buttons,
+so a button of an older report, or someone else's press, changes nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import secrets
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from telegram import Update
+from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
+
+from bot.i18n import N_
+from bot.messaging import send_texts
+from bot.models import Coalition
+from bot.runtime import BotContext
+from bot.services import deadlines as deadline_service
+from bot.services import export as export_service
+from bot.services import members as member_service
+from bot.services import progress as progress_service
+from bot.services import reports as report_service
+from bot.services.errors import InvalidInput, NotAllowed, NotFound, UserError
+from bot.services.members import Member
+from bot.services.progress import Progress
+from bot.services.reports import FIELDS, ReportDraft
+from bot.views import callbacks, charts
+from bot.views import progress as views
+from bot.views.render import multilingual
+from handlers.coalition import require_group_manager
+from handlers.members import require_group
+from handlers.turn import Turn, handler
+
+PERIOD, FIGURE = range(2)
+CAPTION_LIMIT = 1024
+_DRAFT = "report_draft"  # answers of the step-by-step dialog so far
+_PENDING = "report_pending"  # a valid report waiting for a button: {token, draft, coalition_id}
+
+
+def _today(turn: Turn) -> date:
+    zone = turn.coalition.timezone if turn.coalition else (turn.person and turn.person.timezone) or "UTC"
+    return turn.now.astimezone(ZoneInfo(zone)).date()
+
+
+async def _member(turn: Turn, coalition: Coalition) -> Member | None:
+    record = await member_service.membership(turn.session, coalition, turn.person)
+    return Member(record, turn.person) if record is not None and record.role is not None else None
+
+
+async def _is_manager(turn: Turn, context: BotContext, coalition: Coalition, member: Member | None) -> bool:
+    """A manager role in that coalition, or an administrator of its group (from any chat)."""
+    if member is not None and member.is_manager:
+        return True
+    return await turn.runtime.admins.is_admin(context.bot, coalition.chat_id, turn.user.id)
+
+
+async def _organisation(turn: Turn, context: BotContext, coalition: Coalition, draft_org: str | None) -> str:
+    member = await _member(turn, coalition)
+    manager = await _is_manager(turn, context, coalition, member)
+    return await report_service.organisation_for(turn.session, coalition, member, manager, draft_org)
+
+
+async def _reporting_coalitions(turn: Turn, context: BotContext, organisation: str | None) -> list[Coalition]:
+    """In a private chat: the coalitions this person may file this report in."""
+    memberships = await member_service.coalitions_of(turn.session, turn.person)
+    if not memberships:
+        raise NotFound(N_("You are not a member of any coalition yet."))
+    allowed, refusal = [], None
+    for coalition, _ in memberships:
+        try:
+            await _organisation(turn, context, coalition, organisation)
+            allowed.append(coalition)
+        except UserError as error:
+            refusal = refusal or error
+    if not allowed:
+        raise refusal
+    return allowed
+
+
+def _remember(context: BotContext, draft: ReportDraft, coalition_id: int | None) -> str:
+    token = secrets.token_hex(4)
+    context.user_data[_PENDING] = {"token": token, "draft": draft, "coalition_id": coalition_id}
+    return token
+
+
+async def _file(
+    turn: Turn, context: BotContext, coalition: Coalition, draft: ReportDraft, replace: bool = False
+) -> None:
+    """Store the report, or ask whether to replace the one stored for that month."""
+    organisation = await _organisation(turn, context, coalition, draft.organisation)
+    stored = await report_service.file(turn.session, coalition, organisation, draft, turn.person, turn.now, replace)
+    if stored is None:
+        previous = await report_service.existing(turn.session, coalition, organisation, draft.period)
+        token = _remember(context, draft, coalition.id)
+        turn.reply(lambda t: views.duplicate_question(t, previous), lambda t: views.duplicate_keyboard(t, token))
+        return
+    turn.reply(lambda t: views.report_recorded(t, stored, replace))
+
+
+async def _submit(turn: Turn, context: BotContext, draft: ReportDraft) -> None:
+    """File in the group's coalition, or privately in the only possible one, or ask which."""
+    if not turn.private:
+        await _file(turn, context, turn.coalition, draft)
+        return
+    coalitions = await _reporting_coalitions(turn, context, draft.organisation)
+    if len(coalitions) == 1:
+        await _file(turn, context, coalitions[0], draft)
+        return
+    token = _remember(context, draft, None)
+    turn.reply(
+        views.choose_coalition,
+        lambda t: views.coalition_keyboard(coalitions, lambda cid: callbacks.report_coalition(token, cid)),
+    )
+
+
+async def _require_reporter(turn: Turn, context: BotContext, organisation: str | None) -> None:
+    """Refuse at once (before any question) whoever may not file this report anywhere."""
+    if turn.private:
+        await _reporting_coalitions(turn, context, organisation)
+    else:
+        require_group(turn)
+        await _organisation(turn, context, turn.coalition, organisation)
+
+
+@handler
+async def report(turn: Turn, update: Update, context: BotContext) -> int:
+    if not context.args:
+        await _require_reporter(turn, context, None)
+        turn.ask(views.ask_period)
+        return PERIOD
+    if not turn.private:
+        require_group(turn)
+    draft = report_service.parse_report(update.effective_message.text.split(maxsplit=1)[1], _today(turn))
+    await _submit(turn, context, draft)
+    return ConversationHandler.END
+
+
+@handler
+async def dialog_period(turn: Turn, update: Update, context: BotContext) -> int:
+    period = report_service.parse_period(update.effective_message.text, _today(turn))
+    context.user_data[_DRAFT] = {"period": period, "figures": {}}
+    turn.ask(lambda t: views.ask_figure(t, FIELDS[0]))
+    return FIGURE
+
+
+@handler
+async def dialog_figure(turn: Turn, update: Update, context: BotContext) -> int:
+    draft = context.user_data[_DRAFT]
+    name = FIELDS[len(draft["figures"])]
+    text = update.effective_message.text.strip()
+    draft["figures"][name] = 0 if text == "-" else report_service.parse_figure(name, text)
+    if len(draft["figures"]) < len(FIELDS):
+        following = FIELDS[len(draft["figures"])]
+        turn.ask(lambda t: views.ask_figure(t, following))
+        return FIGURE
+    context.user_data.pop(_DRAFT)
+    await _submit(turn, context, ReportDraft(draft["period"], draft["figures"]))
+    return ConversationHandler.END
+
+
+@handler
+async def dialog_stop(turn: Turn, update: Update, context: BotContext) -> int:
+    context.user_data.pop(_DRAFT, None)
+    turn.reply(views.report_stopped)
+    return ConversationHandler.END
+
+
+def report_dialog(timeout: float) -> ConversationHandler:
+    """/report: at once with key=value pairs, or step by step (the period, then each figure)."""
+    text = filters.TEXT & ~filters.COMMAND
+    return ConversationHandler(
+        entry_points=[CommandHandler("report", report)],
+        states={PERIOD: [MessageHandler(text, dialog_period)], FIGURE: [MessageHandler(text, dialog_figure)]},
+        fallbacks=[CommandHandler("cancel", dialog_stop, has_args=False)],
+        conversation_timeout=timeout,
+        allow_reentry=True,
+        name="report-dialog",
+    )
+
+
+@handler
+async def report_button(turn: Turn, update: Update, context: BotContext) -> None:
+    """Replace (`r`) or keep (`k`) a duplicate period; choose the coalition (`c`)."""
+    query = update.callback_query
+    match = re.match(callbacks.REPORT_DATA, query.data or "")
+    if match is None:
+        raise InvalidInput(N_("This button is not valid."))
+    pending = context.user_data.get(_PENDING)
+    if pending is None or pending["token"] != match[2]:
+        raise NotFound(N_("This report is not waiting for your answer (if it is yours, send /report again)."))
+    action, draft = match[1], pending["draft"]
+    context.user_data.pop(_PENDING)
+    try:
+        if action == "k":
+            turn.answer(views.kept)
+        else:
+            coalition_id = int(match[3]) if action == "c" else pending["coalition_id"]
+            coalition = await turn.session.get(Coalition, coalition_id)
+            if coalition is None or (not turn.private and turn.coalition and turn.coalition.id != coalition.id):
+                raise NotAllowed(N_("This button belongs to another coalition."))
+            await _file(turn, context, coalition, draft, replace=action == "r")
+    except UserError:
+        context.user_data.setdefault(_PENDING, pending)  # still pending: the person may press again
+        raise
+    turn.defer(lambda: query.edit_message_reply_markup(reply_markup=None))
+
+
+async def _send_progress(turn: Turn, context: BotContext, items: list[Progress]) -> None:
+    """Each coalition's chart as a photo, the text as its caption or, if longer, after it."""
+    langs = turn.langs()
+    for item in items:
+        picture = await asyncio.to_thread(charts.render, langs[0], item)
+        texts = multilingual(langs, lambda t, item=item: views.progress(t, item))
+        fits = len(texts) == 1 and len(texts[0]) <= CAPTION_LIMIT  # HTML counts more than Telegram does
+        titles = multilingual(langs, lambda t, item=item: views.progress_caption(t, item))
+        caption = texts[0] if fits else "\n".join(titles)
+        await context.bot.send_photo(turn.chat.id, picture, caption=caption, message_thread_id=turn.thread_id)
+        if not fits:
+            await send_texts(context.bot, turn.chat.id, texts, thread_id=turn.thread_id)
+
+
+async def _reader_coalitions(turn: Turn) -> list[Coalition]:
+    """The group's coalition, or in a private chat every coalition of the reader."""
+    if not turn.private:
+        require_group(turn)
+        return [turn.coalition]
+    coalitions = [c for c, _ in await member_service.coalitions_of(turn.session, turn.person)]
+    if not coalitions:
+        raise NotFound(N_("You are not a member of any coalition yet."))
+    return coalitions
+
+
+@handler
+async def progress(turn: Turn, update: Update, context: BotContext) -> None:
+    args = context.args or []
+    period = report_service.parse_period(args[0], _today(turn)) if args else None
+    items, empty = [], []
+    for coalition in await _reader_coalitions(turn):
+        item = await progress_service.progress(turn.session, coalition, period)
+        if item is None:
+            empty.append(coalition)
+        else:
+            items.append(item)
+    for coalition in empty:
+        turn.reply(lambda t, coalition=coalition: views.no_progress(t, coalition, period))
+    if items:
+        turn.defer(lambda: _send_progress(turn, context, items))
+
+
+@handler
+async def deadline(turn: Turn, update: Update, context: BotContext) -> None:
+    await require_group_manager(turn, context)
+    args = context.args or []
+    if len(args) != 2:
+        raise InvalidInput(N_("Use: /deadline article3|article4 YYYY-MM-DD."))
+    article, day = deadline_service.parse_article(args[0]), deadline_service.parse_day(args[1])
+    coalition, now = turn.coalition, turn.now
+    record, alerts = await deadline_service.set_deadline(turn.session, coalition, article, day, turn.person, now)
+    turn.reply(lambda t: views.deadline_set(t, coalition, record, alerts, now))
+
+
+@handler
+async def deadlines(turn: Turn, update: Update, context: BotContext) -> None:
+    now = turn.now
+    blocks = [
+        (coalition, await deadline_service.deadlines_of(turn.session, coalition))
+        for coalition in await _reader_coalitions(turn)
+    ]
+    turn.reply(lambda t: "\n\n".join(views.deadline_list(t, c, items, now) for c, items in blocks))
+
+
+async def _send_export(turn: Turn, coalition: Coalition) -> None:
+    for item in await export_service.export(turn.session, coalition):
+        turn.send_file(item.name, item.content, lambda t, item=item: views.export_caption(t, coalition, item))
+
+
+async def _managed(turn: Turn, context: BotContext) -> list[Coalition]:
+    managed = []
+    for coalition, record in await member_service.coalitions_of(turn.session, turn.person):
+        if await _is_manager(turn, context, coalition, Member(record, turn.person)):
+            managed.append(coalition)
+    if not managed:
+        raise NotAllowed(N_("Only the coalition's managers may do this."))
+    return managed
+
+
+@handler
+async def export(turn: Turn, update: Update, context: BotContext) -> None:
+    if not turn.private:
+        raise NotAllowed(N_("This command works in a private chat with me."))
+    managed = await _managed(turn, context)
+    if len(managed) == 1:
+        await _send_export(turn, managed[0])
+        return
+    turn.reply(views.choose_coalition, lambda t: views.coalition_keyboard(managed, callbacks.export_coalition))
+
+
+@handler
+async def export_button(turn: Turn, update: Update, context: BotContext) -> None:
+    if not turn.private:
+        raise NotAllowed(N_("This command works in a private chat with me."))
+    wanted = int(context.match.group(1))
+    coalition = next((c for c in await _managed(turn, context) if c.id == wanted), None)
+    if coalition is None:
+        raise NotAllowed(N_("Only the coalition's managers may do this."))
+    await _send_export(turn, coalition)

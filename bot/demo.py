@@ -10,78 +10,18 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
-from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
+from bot import demo_actions, demo_agenda, demo_progress
 from bot.app import build_application, running
 from bot.clock import FrozenClock
 from bot.config import Settings
 from bot.db import Database
-from bot.emulator import Emulator, SentMessage
+from bot.demo_cast import CLAIRE, GROUP, JOHN, NADIA, NAMES, RANIA, SALIM, START, TOKEN, Transcript
+from bot.emulator import Emulator
 from bot.migrate import upgrade
-
-TOKEN = "424242:DEMO"
-GROUP = -100200300
-RANIA, NADIA, JOHN, SALIM, CLAIRE = 101, 102, 103, 104, 105
-NAMES = {RANIA: "Rania (LMAC, ar)", NADIA: "Nadia (NPA, fr)", JOHN: "John (Norway, en)",
-         SALIM: "Salim (LMAC, ar)", CLAIRE: "Claire (GICHD, fr)"}
-START = datetime(2027, 3, 1, 7, 0, tzinfo=UTC)
-
-
-class Transcript:
-    """Prints each action and then what the bot wrote, edited or answered because of it."""
-
-    def __init__(self, emu: Emulator) -> None:
-        self.emu = emu
-        self._printed: dict[tuple[int, int], int] = {}
-        self._answers = 0
-
-    def where(self, chat_id: int) -> str:
-        return "group" if chat_id < 0 else f"private chat with {NAMES.get(chat_id, chat_id)}"
-
-    async def act(self, who: int, chat_id: int, text: str) -> None:
-        print(f"\n▶ {NAMES[who]} in the {self.where(chat_id)}: {text}")
-        await self.emu.send(chat_id, who, text)
-        await self.quiet()
-
-    async def press(self, who: int, message: SentMessage, label: str) -> None:
-        button = next(b for b in message.buttons() if b["text"] == label)
-        print(f"\n▶ {NAMES[who]} presses [{label}]")
-        await self.emu.press(message.chat_id, message.message_id, who, button["callback_data"])
-        await self.quiet()
-
-    async def quiet(self, calm: float = 0.4) -> None:
-        """Wait until the bot has stopped writing, then print what is new."""
-        last = None
-        while True:
-            state = (len(self.emu.sent), sum(m.edits for m in self.emu.sent), len(self.emu.callback_answers))
-            if state == last:
-                break
-            last = state
-            await asyncio.sleep(calm)
-        for answer in list(self.emu.callback_answers.values())[self._answers :]:
-            if answer.get("text"):
-                print(f"  ◀ (button answer) {answer['text']}")
-        self._answers = len(self.emu.callback_answers)
-        for message in self.emu.sent:
-            key = (message.chat_id, message.message_id)
-            if self._printed.get(key) == message.edits:
-                continue
-            verb = "edits its message" if key in self._printed else "writes"
-            self._printed[key] = message.edits
-            print(f"  ◀ bot {verb} in the {self.where(message.chat_id)}:")
-            for line in (message.content or f"[{message.kind}: {message.file_name}]").splitlines():
-                print(f"    {line}")
-            if message.kind == "document":
-                print(f"    [file {message.file_name}, {len(message.file_data or b'')} bytes]")
-            buttons = message.buttons()
-            if buttons:
-                print("    " + " ".join(f"[{b['text']}]" for b in buttons))
-
-    def last_with_buttons(self, chat_id: int) -> SentMessage:
-        return next(m for m in reversed(self.emu.sent) if m.chat_id == chat_id and m.buttons())
-
 
 async def run_demo(settings: Settings, out: Callable[[str], None] = print) -> None:
     with tempfile.TemporaryDirectory() as tmp:
@@ -112,14 +52,14 @@ async def _script(emu: Emulator, application, clock: FrozenClock) -> None:  # no
     show = Transcript(emu)
     step = _printer()
 
-    step("1. The national authority adds the bot and sets the coalition up (Arabic first, then French and English)")
+    step("The national authority adds the bot and sets the coalition up (Arabic first, then French and English)")
     print(f"\n▶ {NAMES[RANIA]} adds the bot to the group")
     await emu.add_bot_to_group(GROUP, RANIA)
     await show.quiet()
     await show.act(RANIA, GROUP, "/setup Lebanon Asia/Beirut ar")
     await show.act(RANIA, GROUP, "/language ar,fr,en")
 
-    step("2. Members join; privileged roles wait for approval")
+    step("Members join; privileged roles wait for approval")
     await show.act(NADIA, GROUP, "/join operator NPA")
     await show.act(JOHN, GROUP, "/join donor Embassy of Norway")
     await show.act(CLAIRE, GROUP, "/join facilitator GICHD")
@@ -127,7 +67,7 @@ async def _script(emu: Emulator, application, clock: FrozenClock) -> None:  # no
     await show.act(SALIM, GROUP, "/join")
     await show.press(SALIM, show.last_with_buttons(GROUP), "مراقب")
 
-    step("3. Private chats: each member in their own language")
+    step("Private chats: each member in their own language")
     await show.act(NADIA, NADIA, "/start")
     await show.act(JOHN, JOHN, "/start")
     await show.act(JOHN, JOHN, "/timezone Europe/Oslo")
@@ -136,12 +76,14 @@ async def _script(emu: Emulator, application, clock: FrozenClock) -> None:  # no
     await show.act(RANIA, GROUP, "/members")
 
     await _meetings(emu, application, clock, show, step)
+    for chapter in (demo_agenda, demo_actions, demo_progress):
+        await chapter.play(show, emu, application, clock, step)
 
 
 async def _meetings(emu: Emulator, application, clock: FrozenClock, show: Transcript, step) -> None:  # noqa: ANN001
     from jobs import DISPATCHER_KEY
 
-    step("4. The facilitator schedules the spring meeting; members answer with the buttons")
+    step("The facilitator schedules the spring meeting; members answer with the buttons")
     await show.act(CLAIRE, GROUP, "/meeting 2027-04-15 09:30 Spring coalition meeting @ LMAC, Beirut")
     announcement = show.last_with_buttons(GROUP)
     await show.press(NADIA, announcement, announcement.buttons()[0]["text"])
@@ -150,7 +92,7 @@ async def _meetings(emu: Emulator, application, clock: FrozenClock, show: Transc
     await show.quiet()
     await show.act(JOHN, JOHN, "/meetings")
 
-    step("5. Fourteen days before: the reminder goes to the group and privately to those who have not answered")
+    step("Fourteen days before: the reminder goes to the group and privately to those who have not answered")
     clock.set(datetime(2027, 4, 1, 6, 31, tzinfo=UTC))
     await application.bot_data[DISPATCHER_KEY].tick()
     await show.quiet()
@@ -163,7 +105,10 @@ def _label(emu: Emulator, chat_id: int) -> str:
 
 
 def _printer() -> Callable[[str], None]:
+    """Prints numbered chapter titles; chapters (bot/demo_*.py) do not number themselves."""
+    numbers = iter(range(1, 100))
+
     def step(title: str) -> None:
-        print("\n" + "═" * 78 + f"\n{title}\n" + "═" * 78)
+        print("\n" + "═" * 78 + f"\n{next(numbers)}. {title}\n" + "═" * 78)
 
     return step

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from telegram.ext import Application
 
 from bot.clock import FrozenClock
-from bot.demo import CLAIRE, GROUP, JOHN, NADIA, NAMES, RANIA, SALIM, Transcript
+from bot.demo_cast import CLAIRE, GROUP, JOHN, NADIA, NAMES, RANIA, SALIM, Transcript
 from bot.emulator import Emulator
 from bot.runtime import runtime_of
 from jobs import DISPATCHER_KEY
@@ -22,7 +22,7 @@ VOTES = {NADIA: [0, 1], JOHN: [1], RANIA: [1, 2], SALIM: [2]}
 
 
 async def play(show: Transcript, emu: Emulator, application: Application, clock: FrozenClock, step: Callable[[str], None]) -> None:
-    step("6. Agenda: members propose topics, the facilitator polls them and closes the poll")
+    step("Agenda: members propose topics, the facilitator polls them and closes the poll")
     await show.act(NADIA, GROUP, "/propose Technical survey of CMR-contaminated land")
     await show.act(JOHN, GROUP, "/propose Donor reporting for 2027")
     await show.act(SALIM, GROUP, "/propose مراجعة المعايير الوطنية للأعمال المتعلقة بالألغام")
@@ -37,7 +37,7 @@ async def play(show: Transcript, emu: Emulator, application: Application, clock:
     await show.act(CLAIRE, GROUP, "/closepoll")
     await show.act(JOHN, GROUP, "/agenda")
 
-    step("7. An anonymous concern: only the facilitator receives it, and raises it without attribution")
+    step("An anonymous concern: only the facilitator receives it, and raises it without attribution")
     runtime = runtime_of(application)
     # the demo has no configuration: a throwaway key for the concern limiter
     runtime.settings.concern_secret = runtime.settings.concern_secret or secrets.token_hex(16)

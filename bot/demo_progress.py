@@ -13,6 +13,7 @@ from collections.abc import Callable
 from telegram.ext import Application
 
 from bot.clock import FrozenClock
+from bot.demo_cast import CLAIRE, GROUP, JOHN, NADIA
 from bot.emulator import Emulator
 from bot.services.progress import month_index, period_of
 
@@ -20,26 +21,25 @@ from bot.services.progress import month_index, period_of
 async def play(
     show, emu: Emulator, application: Application, clock: FrozenClock, step: Callable[[str], None]  # noqa: ANN001
 ) -> None:
-    from bot.demo import CLAIRE, GROUP, JOHN, NADIA  # imported here: bot.demo imports the chapters
 
     now = clock.now()
     current = month_index(f"{now.year:04d}-{now.month:02d}")
     earlier, later = period_of(current - 2), period_of(current - 1)
 
-    step("11. Treaty deadline: the facilitator sets the baseline and the Article 4 deadline")
+    step("Treaty deadline: the facilitator sets the baseline and the Article 4 deadline")
     await show.act(CLAIRE, GROUP, "/settings baseline 1,200,000")
     await show.act(CLAIRE, GROUP, "/deadline article4 2028-08-01")
 
-    step("12. The operator reports two months of figures (a negative value is refused)")
+    step("The operator reports two months of figures (a negative value is refused)")
     await show.act(NADIA, GROUP, f"/report period={earlier} cancelled=60000 reduced=25000 cleared=18000 cmr=95 "
                                  "re_sessions=9 re_people=310")  # fmt: skip
     await show.act(NADIA, GROUP, f"/report period={later} cancelled=120 000 reduced=45 000 cleared=-38 000")
     await show.act(NADIA, GROUP, f"/report period={later} cancelled=120 000 reduced=45 000 cleared=38 000 cmr=212 "
                                  "re_sessions=14 re_people=530")  # fmt: skip
 
-    step("13. Progress against the baseline and the deadline, with the chart; deadlines privately")
+    step("Progress against the baseline and the deadline, with the chart; deadlines privately")
     await show.act(JOHN, GROUP, "/progress")
     await show.act(JOHN, JOHN, "/deadlines")
 
-    step("14. A manager exports the coalition's records as CSV files, privately")
+    step("A manager exports the coalition's records as CSV files, privately")
     await show.act(CLAIRE, CLAIRE, "/export")

@@ -38,3 +38,9 @@ def test_demo_prints_a_conversation_in_three_languages(capsys, monkeypatch, tmp_
     assert "réunion" in transcript.lower() and "Reminder" in transcript
     assert re.search(r"تذكير", transcript)
     assert "Traceback" not in transcript
+    chapters = re.findall(r"^(\d+)\. ", transcript, re.M)
+    assert chapters == [str(n) for n in range(1, len(chapters) + 1)] and len(chapters) >= 16
+    progress = transcript[transcript.index("Treaty deadline: the facilitator") :]
+    assert "cleared cannot be negative" in progress and "Progress report recorded: NPA" in progress
+    assert "✅ On track" in progress and "على المسار الصحيح" in progress and "En bonne voie" in progress
+    assert "[file reports.csv" in progress

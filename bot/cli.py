@@ -17,6 +17,10 @@ def _configure_logging(settings: Settings) -> None:
     )
     for noisy in ("httpx", "alembic.runtime.plugins", "apscheduler.executors.default"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # PTB logs whole updates (message texts, senders) at DEBUG: never, even with LOG_LEVEL=DEBUG,
+    # since an anonymous concern's text next to its sender would undo its anonymity (SPEC §8)
+    for chatty in ("telegram", "telegram.ext"):
+        logging.getLogger(chatty).setLevel(max(logging.INFO, logging.getLogger().level))
 
 
 def _require_token(settings: Settings) -> None:

@@ -26,7 +26,7 @@ from telegram.ext import (
 )
 
 from bot.views import callbacks
-from handlers import actions, agenda, coalition, meetings, members, progress
+from handlers import actions, agenda, coalition, meetings, members, privacy, progress
 from handlers.errors import on_error
 
 DIALOG_TIMEOUT = 600
@@ -57,6 +57,7 @@ def register(application: Application) -> None:
     commands = {
         "start": members.start,
         "help": members.help_command,
+        "forgetme": privacy.forgetme,
         "setup": coalition.setup,
         "settings": coalition.settings,
         "language": coalition.language,
@@ -99,6 +100,7 @@ def register(application: Application) -> None:
     add(CallbackQueryHandler(progress.export_button, pattern=callbacks.EXPORT_PATTERN))
     add(CallbackQueryHandler(actions.status_button, pattern=callbacks.ACTION_STATUS_PATTERN))
     add(CallbackQueryHandler(actions.circulate_button, pattern=callbacks.MIDTERM_PATTERN))
+    add(CallbackQueryHandler(privacy.forgetme_button, pattern=callbacks.FORGET_PATTERN))
     add(CallbackQueryHandler(members.stale_button))
     add(PollHandler(agenda.poll_state))
     add(PollAnswerHandler(agenda.poll_answer))

@@ -14,19 +14,20 @@ from sqlalchemy import delete
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.models import Delivery, Membership, Person, Rsvp
+from bot.services.agenda import erase_votes
 from bot.services.reminders import person_recipient
 
 Eraser = Callable[[AsyncSession, Person], Awaitable[None]]
 
 
-async def _core(session: AsyncSession, person: Person) -> None:
+async def _memberships_and_meetings(session: AsyncSession, person: Person) -> None:
     await session.exec(delete(Rsvp).where(Rsvp.person_id == person.id))
     await session.exec(delete(Membership).where(Membership.person_id == person.id))
     await session.exec(delete(Delivery).where(Delivery.recipient == person_recipient(person.id)))
 
 
-ERASERS: list[Eraser] = [_core]
-"""One eraser per area that stores personal rows; areas append theirs."""
+ERASERS: tuple[Eraser, ...] = (_memberships_and_meetings, erase_votes)
+"""Every area that keeps rows about a person of their own (not shared records)."""
 
 
 async def forget(session: AsyncSession, person: Person) -> None:

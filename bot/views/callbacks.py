@@ -69,3 +69,10 @@ def action_status(action_id: int, status: str) -> str:
 
 def midterm_circulate(reminder_id: int) -> str:
     return f"mt:{reminder_id}"
+
+
+FORGET_PATTERN = r"^fg:(yes|no)$"
+
+
+def forget(confirmed: bool) -> str:
+    return f"fg:{'yes' if confirmed else 'no'}"

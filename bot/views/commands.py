@@ -27,6 +27,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("members", N_("members by role and organisation")),
     Command("language", N_("choose the language: /language en|fr|ar"), private=True),
     Command("timezone", N_("your own timezone: /timezone Europe/Paris"), group=False, private=True),
+    Command("forgetme", N_("erase your personal data everywhere"), group=False, private=True),
     Command("setup", N_("register this group: /setup <Country> [timezone] [language]"), admins_only=True),
     Command("settings", N_("show or change settings: /settings <name> <value>"), managers_only=True),
     Command("role", N_("set a member's role: /role @user <role> [organisation]"), managers_only=True),

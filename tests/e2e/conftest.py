@@ -11,10 +11,12 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import pytest
+from sqlalchemy import inspect, text
 
 from bot.app import build_application, running
 from bot.clock import FrozenClock
 from bot.config import PROJECT_ROOT, Settings
+from bot.db import Database
 from bot.emulator import Emulator
 from bot.emulator.records import SentMessage
 from jobs import DISPATCHER_KEY
@@ -137,3 +139,17 @@ async def coalition(bot: Harness) -> Harness:
     await bot.say(GROUP, NADIA, "/join operator NPA")
     await bot.say(GROUP, JOHN, "/join donor Embassy of Norway")
     return bot
+
+
+async def dump_database(url: str) -> dict[str, set[tuple]]:
+    """Every row of every table, each cell as text: for searching the whole database."""
+    db = Database(url)
+    tables: dict[str, set[tuple]] = {}
+    async with db.engine.connect() as connection:
+        names = await connection.run_sync(lambda sync: inspect(sync).get_table_names())
+        for name in names:
+            result = await connection.execute(text(f'SELECT * FROM "{name}"'))
+            columns = list(result.keys())
+            tables[name] = {tuple(zip(columns, ("" if v is None else str(v) for v in row), strict=True)) for row in result}
+    await db.dispose()
+    return tables

@@ -6,12 +6,11 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from sqlalchemy import inspect, text
 from sqlmodel import select
 
 from bot.db import Database
 from bot.models import Concern, ConcernLimit, Person, Proposal, Reminder
-from tests.e2e.conftest import ADMIN, GROUP, JOHN, NADIA, SALIM
+from tests.e2e.conftest import ADMIN, GROUP, JOHN, NADIA, SALIM, dump_database
 
 CLAIRE = 1005
 LAOS = -3003
@@ -178,31 +177,17 @@ async def test_only_facilitators_list_concerns_and_only_in_private(coalition):
     assert "soulevée le" in (await bot.say(CLAIRE, CLAIRE, "/concerns")).text
 
 
-async def _dump(url: str) -> dict[str, set[tuple]]:
-    """Every row of every table, each cell as text."""
-    db = Database(url)
-    tables: dict[str, set[tuple]] = {}
-    async with db.engine.connect() as connection:
-        names = await connection.run_sync(lambda sync: inspect(sync).get_table_names())
-        for name in names:
-            result = await connection.execute(text(f'SELECT * FROM "{name}"'))
-            columns = list(result.keys())
-            tables[name] = {tuple(zip(columns, ("" if v is None else str(v) for v in row), strict=True)) for row in result}
-    await db.dispose()
-    return tables
-
-
 async def test_nothing_in_the_database_or_the_logs_links_a_concern_to_its_sender(coalition, caplog):
     bot = coalition
     await _facilitators(bot)
     for name in ("bot", "handlers", "jobs"):
         caplog.set_level(logging.DEBUG, logger=name)
-    before = await _dump(bot.settings.database_url)
+    before = await dump_database(bot.settings.database_url)
     (nadia,) = [p for p in await _rows(bot, Person) if p.tg_user_id == NADIA]
     await bot.say(NADIA, NADIA, f"/concern {CONCERN}")
     await _delivered(bot, CLAIRE, CONCERN)
     await _delivered(bot, ADMIN, CONCERN)
-    after = await _dump(bot.settings.database_url)
+    after = await dump_database(bot.settings.database_url)
 
     # what the concern changed: its row, its limiter entry, its reminder and deliveries
     changed = {name: after[name] - before.get(name, set()) for name in after}

@@ -1,0 +1,32 @@
+"""`/forgetme` in a private chat, confirmed with a button (SPEC §3)."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.i18n import N_
+from bot.runtime import BotContext
+from bot.services.errors import NotAllowed
+from bot.services.privacy import forget
+from bot.views import privacy as views
+from handlers.turn import Turn, handler
+
+
+@handler
+async def forgetme(turn: Turn, update: Update, context: BotContext) -> None:
+    if not turn.private:
+        raise NotAllowed(N_("This command works in a private chat with me."))
+    turn.reply(views.confirm, views.confirm_keyboard)
+
+
+@handler
+async def forgetme_button(turn: Turn, update: Update, context: BotContext) -> None:
+    if context.match.group(1) == "no":
+        turn.answer(views.kept)
+        turn.reply(views.kept)
+        return
+    turn.freeze()  # answer in the language the person chose, which is about to be erased
+    await forget(turn.session, turn.person)
+    context.application.drop_user_data(update.effective_user.id)
+    turn.answer(views.erased)
+    turn.reply(views.erased)

@@ -177,8 +177,11 @@ async def rsvp_button(turn: Turn, update: Update, context: BotContext) -> None:
     coalition = await turn.session.get(Coalition, meeting.coalition_id)
     if not turn.private and (turn.coalition is None or turn.coalition.id != coalition.id):
         raise NotAllowed(N_("This button belongs to another coalition's meeting."))
-    record = await member_service.membership(turn.session, coalition, turn.person)
-    member = Member(record, turn.person) if record else None
+    if turn.coalition is not None and turn.coalition.id == coalition.id:
+        member = turn.member  # a press in the group: already loaded with the update
+    else:
+        record = await member_service.membership(turn.session, coalition, turn.person)
+        member = Member(record, turn.person) if record else None
     turn.coalition = coalition
     changed = await meeting_service.answer(turn.session, meeting, member, match[2], turn.now)
     turn.answer(lambda t: views.rsvp_recorded(t, meeting, match[2]))

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import inspect, text
+from sqlmodel import select
 
 from bot.app import build_application, running
 from bot.clock import FrozenClock
@@ -73,6 +74,12 @@ class Harness:
     @property
     def dispatcher(self):  # noqa: ANN201
         return self.app.bot_data[DISPATCHER_KEY]
+
+    async def rows(self, model: type) -> list:
+        """Every row of a table, as the bot's own database sees it (by id where there is one)."""
+        query = select(model).order_by(model.id) if hasattr(model, "id") else select(model)
+        async with self.app.bot_data["runtime"].db.transaction() as session:
+            return list((await session.exec(query)).all())
 
     def sent_to(self, chat_id: int) -> list[SentMessage]:
         return [m for m in self.emu.sent if m.chat_id == chat_id]

@@ -10,21 +10,13 @@ import asyncio
 import re
 
 import pytest
-from sqlmodel import select
 
-from bot.db import Database
 from bot.models import ActionPoint, ActionUpdate, Reminder
 from tests.e2e.conftest import ADMIN, GROUP, JOHN, NADIA, SALIM
 
 ARABIC = re.compile(r"[\u0600-\u06FF]")
 
 
-async def _rows(bot, model):
-    db = Database(bot.settings.database_url)
-    async with db.transaction() as s:
-        rows = list((await s.exec(select(model).order_by(model.id))).all())
-    await db.dispose()
-    return rows
 
 
 async def _reactions(bot, count: int, timeout: float = 3.0) -> list[dict]:
@@ -71,7 +63,7 @@ async def test_managers_create_numbered_action_points_for_members_organisations_
     assert "AP3" in third.text and "Owner: Embassy of Norway" in third.text and "Confirm funding" in third.text
     fourth = await bot.say(GROUP, ADMIN, "/action national_authority Draft extension request")
     assert "AP4" in fourth.text and "national authority" in fourth.text
-    rows = await _rows(bot, ActionPoint)
+    rows = await bot.rows(ActionPoint)
     assert [(a.number, a.owner_kind, a.owner_name) for a in rows] == [
         (1, "member", ""), (2, "organisation", "NPA"), (3, "organisation", "Embassy of Norway"),
         (4, "role", "national_authority"),
@@ -82,7 +74,7 @@ async def test_a_past_due_date_is_accepted_with_a_warning(team):
     bot = team
     reply = await bot.say(GROUP, SALIM, "/action @john 2026-12-15 Send the donor pledge letter")
     assert "AP1" in reply.text and "already overdue" in reply.text
-    assert len(await _rows(bot, ActionPoint)) == 1
+    assert len(await bot.rows(ActionPoint)) == 1
 
 
 @pytest.mark.parametrize(
@@ -100,7 +92,7 @@ async def test_bad_action_points_are_refused_and_nothing_is_stored(team, command
     bot = team
     reply = await bot.say(GROUP, SALIM, command)
     assert named in reply.text and "AP1" not in reply.text
-    assert await _rows(bot, ActionPoint) == []
+    assert await bot.rows(ActionPoint) == []
 
 
 async def test_errors_are_localised(team):
@@ -117,7 +109,7 @@ async def test_only_managers_create_action_points(team):
     bot = team
     reply = await bot.say(GROUP, NADIA, "/action @nadia Something")
     assert "managers" in reply.text
-    assert await _rows(bot, ActionPoint) == []
+    assert await bot.rows(ActionPoint) == []
 
 
 async def test_update_command_with_status_percentage_and_text(team):
@@ -126,9 +118,9 @@ async def test_update_command_with_status_percentage_and_text(team):
     message = await _quiet(bot, "/update AP1 progress 60% teams deployed to sector 4")
     (reaction,) = await _reactions(bot, 1)
     assert reaction["message_id"] == message["message_id"] and reaction["reaction"][0]["emoji"] == "👍"
-    (action,) = await _rows(bot, ActionPoint)
+    (action,) = await bot.rows(ActionPoint)
     assert (action.status, action.percent) == ("progress", 60)
-    (update,) = await _rows(bot, ActionUpdate)
+    (update,) = await bot.rows(ActionUpdate)
     assert (update.status, update.percent, update.text, update.comment) == ("progress", 60, "teams deployed to sector 4", False)
 
 
@@ -137,9 +129,9 @@ async def test_a_reply_to_the_action_point_message_updates_it_in_french(team):
     created = await bot.say(GROUP, SALIM, "/action @nadia Plan de levé technique")
     await _quiet(bot, "terminé, plan remis au CLAM", reply_to=created.message_id)
     await _reactions(bot, 1)
-    (action,) = await _rows(bot, ActionPoint)
+    (action,) = await bot.rows(ActionPoint)
     assert action.status == "done"
-    assert (await _rows(bot, ActionUpdate))[0].text == "plan remis au CLAM"
+    assert (await bot.rows(ActionUpdate))[0].text == "plan remis au CLAM"
 
 
 async def test_hash_tags_in_ordinary_messages_update_several_points_in_three_languages(team):
@@ -148,9 +140,9 @@ async def test_hash_tags_in_ordinary_messages_update_several_points_in_three_lan
         await bot.say(GROUP, SALIM, f"/action {owner} Task")
     await _quiet(bot, "Teams deployed to sector 4 #AP1 en cours 60%, #AP2 متعثر no permits yet #AP3 done")
     await _reactions(bot, 1)
-    states = [(a.number, a.status, a.percent) for a in await _rows(bot, ActionPoint)]
+    states = [(a.number, a.status, a.percent) for a in await bot.rows(ActionPoint)]
     assert states == [(1, "progress", 60), (2, "blocked", None), (3, "done", None)]
-    texts = [u.text for u in await _rows(bot, ActionUpdate)]
+    texts = [u.text for u in await bot.rows(ActionUpdate)]
     assert texts == ["Teams deployed to sector 4", "Teams deployed to sector 4 no permits yet", "Teams deployed to sector 4"]
     assert len(bot.emu.reactions) == 1  # one message, one acknowledgement
 
@@ -163,7 +155,7 @@ async def test_arabic_and_french_status_words(team):
     await _quiet(bot, "#AP2 bloque : en attente du permis")
     await _quiet(bot, "#AP3 منجز")
     await _reactions(bot, 3)
-    states = [(a.status, a.percent) for a in await _rows(bot, ActionPoint)]
+    states = [(a.status, a.percent) for a in await bot.rows(ActionPoint)]
     assert states == [("progress", 40), ("blocked", None), ("done", None)]
 
 
@@ -173,20 +165,20 @@ async def test_others_messages_are_kept_as_comments_and_commands_are_refused(tea
     message = await _quiet(bot, "#AP1 done, I saw the plan", user=JOHN)
     (reaction,) = await _reactions(bot, 1)
     assert reaction["message_id"] == message["message_id"] and reaction["reaction"][0]["emoji"] == "✍"
-    (action,) = await _rows(bot, ActionPoint)
+    (action,) = await bot.rows(ActionPoint)
     assert action.status == "open"
-    (comment,) = await _rows(bot, ActionUpdate)
+    (comment,) = await bot.rows(ActionUpdate)
     assert comment.comment and comment.text == "#AP1 done, I saw the plan" and comment.status is None
     refusal = await bot.say(GROUP, JOHN, "/update AP1 done")
     assert "owner" in refusal.text and "AP1" in refusal.text
     refusal = await bot.say(GROUP, JOHN, "/done AP1")
     assert "owner" in refusal.text
     await _quiet(bot, "/update AP1 looks good to the donors", user=JOHN)
-    assert [u.comment for u in await _rows(bot, ActionUpdate)] == [True, True]
-    assert (await _rows(bot, ActionPoint))[0].status == "open"
+    assert [u.comment for u in await bot.rows(ActionUpdate)] == [True, True]
+    assert (await bot.rows(ActionPoint))[0].status == "open"
     # a manager may change anyone's action point
     await _quiet(bot, "#AP1 blocked", user=SALIM)
-    assert (await _rows(bot, ActionPoint))[0].status == "blocked"
+    assert (await bot.rows(ActionPoint))[0].status == "blocked"
 
 
 async def test_organisation_and_role_owners_may_update(team):
@@ -196,7 +188,7 @@ async def test_organisation_and_role_owners_may_update(team):
     await _quiet(bot, "/update AP1 50%")
     await _quiet(bot, "/done AP2 pledged", user=JOHN)
     await _reactions(bot, 2)
-    assert [(a.status, a.percent) for a in await _rows(bot, ActionPoint)] == [("progress", 50), ("done", None)]
+    assert [(a.status, a.percent) for a in await bot.rows(ActionPoint)] == [("progress", 50), ("done", None)]
 
 
 async def test_unrelated_messages_and_unknown_points_get_no_answer(team):
@@ -207,11 +199,11 @@ async def test_unrelated_messages_and_unknown_points_get_no_answer(team):
     await _quiet(bot, "AP1 done without a hash sign")
     await _quiet(bot, "#AP1", user=SALIM)
     await asyncio.sleep(0.1)
-    assert bot.emu.reactions == [] and await _rows(bot, ActionUpdate) == []
+    assert bot.emu.reactions == [] and await bot.rows(ActionUpdate) == []
     stranger = 1099
     bot.emu.add_user(stranger, "Visitor")
     await _quiet(bot, "#AP1 done", user=stranger)
-    assert await _rows(bot, ActionUpdate) == []
+    assert await bot.rows(ActionUpdate) == []
 
 
 async def test_the_meeting_dialog_still_works_with_the_bot_reading_all_messages(team):
@@ -227,11 +219,11 @@ async def test_done_and_reopen(team):
     bot = team
     await bot.say(GROUP, SALIM, "/action @nadia Survey plan")
     await _quiet(bot, "/done AP1 plan submitted")
-    assert (await _rows(bot, ActionPoint))[0].status == "done"
+    assert (await bot.rows(ActionPoint))[0].status == "done"
     again = await bot.say(GROUP, NADIA, "/done AP1")
     assert "already done" in again.text
     await _quiet(bot, "/reopen AP1 the plan was rejected")
-    assert (await _rows(bot, ActionPoint))[0].status == "open"
+    assert (await bot.rows(ActionPoint))[0].status == "open"
     assert "not done" in (await bot.say(GROUP, NADIA, "/reopen AP1")).text
     assert "AP7" in (await bot.say(GROUP, NADIA, "/done AP7")).text
     assert "“sector”" in (await bot.say(GROUP, NADIA, "/done sector")).text
@@ -323,7 +315,7 @@ async def test_notes_and_the_summary_in_three_languages(team):
     assert "Summary of meeting" in copies[SALIM].text  # Telegram language "de": the coalition's
     await bot.dispatcher.tick()
     assert len([m for m in bot.sent_to(NADIA) if "AP1" in m.text]) == 1  # never twice
-    (row,) = [r for r in await _rows(bot, Reminder) if r.kind == "summary"]
+    (row,) = [r for r in await bot.rows(Reminder) if r.kind == "summary"]
     assert row.state == "done" and row.subject_id is not None
 
 
@@ -340,10 +332,10 @@ async def test_with_privacy_mode_replies_work_and_plain_tags_are_not_seen(coalit
     bot = coalition  # the bot is an ordinary member: Telegram's privacy mode applies
     created = await bot.say(GROUP, ADMIN, "/action @nadia Survey plan")
     await _quiet(bot, "#AP1 done")  # never delivered to the bot
-    assert (await _rows(bot, ActionPoint))[0].status == "open"
+    assert (await bot.rows(ActionPoint))[0].status == "open"
     await _quiet(bot, "en cours 30%", reply_to=created.message_id)  # a reply to the bot is delivered
     await _reactions(bot, 1)
-    assert [(a.status, a.percent) for a in await _rows(bot, ActionPoint)] == [("progress", 30)]
+    assert [(a.status, a.percent) for a in await bot.rows(ActionPoint)] == [("progress", 30)]
 
 
 async def test_a_bad_percentage_is_refused(team):
@@ -351,7 +343,7 @@ async def test_a_bad_percentage_is_refused(team):
     await bot.say(GROUP, SALIM, "/action @nadia Survey plan")
     reply = await bot.say(GROUP, NADIA, "/update AP1 140% almost")
     assert "140%" in reply.text
-    assert await _rows(bot, ActionUpdate) == []
+    assert await bot.rows(ActionUpdate) == []
 
 
 async def test_a_group_administrator_who_has_not_joined_manages_action_points(coalition):
@@ -359,7 +351,7 @@ async def test_a_group_administrator_who_has_not_joined_manages_action_points(co
     await bot.say(GROUP, ADMIN, "/action @nadia Survey plan")
     await _quiet(bot, "/done AP1 closed by the chair", user=ADMIN)
     await _reactions(bot, 1)
-    (update,) = await _rows(bot, ActionUpdate)
-    assert (await _rows(bot, ActionPoint))[0].status == "done" and not update.comment
+    (update,) = await bot.rows(ActionUpdate)
+    assert (await bot.rows(ActionPoint))[0].status == "done" and not update.comment
     stranger = await bot.say(GROUP, SALIM, "/update AP1 open")  # neither member nor manager
     assert "/join" in stranger.text

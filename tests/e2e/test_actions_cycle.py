@@ -10,9 +10,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlmodel import select
 
-from bot.db import Database
 from bot.models import ActionPoint, ActionUpdate, Reminder
 from jobs.watchdogs import run_watchdogs
 from tests.e2e.conftest import ADMIN, GROUP, JOHN, NADIA, SALIM, started_bot
@@ -23,12 +21,6 @@ M2 = datetime(2027, 3, 12, 7, 0, tzinfo=UTC)
 MIDPOINT = M1 + (M2 - M1) / 2  # 10 February, 19:00 UTC
 
 
-async def _rows(bot, model):
-    db = Database(bot.settings.database_url)
-    async with db.transaction() as s:
-        rows = list((await s.exec(select(model).order_by(model.id))).all())
-    await db.dispose()
-    return rows
 
 
 def _context(bot):
@@ -65,7 +57,7 @@ async def cycle(team):
 async def test_owners_are_asked_a_week_before_the_midpoint_with_one_tap_buttons(cycle):
     bot = cycle
     assert await run_watchdogs(_context(bot)) >= 1
-    keys = {r.key: r.due_at for r in await _rows(bot, Reminder) if r.kind.startswith("midterm")}
+    keys = {r.key: r.due_at for r in await bot.rows(Reminder) if r.kind.startswith("midterm")}
     assert keys == {"midterm:ask:1": MIDPOINT - timedelta(days=7), "midterm:draft:1": MIDPOINT}
     bot.clock.set(MIDPOINT - timedelta(days=7, seconds=1))
     await _tick(bot)
@@ -90,11 +82,11 @@ async def test_owners_are_asked_a_week_before_the_midpoint_with_one_tap_buttons(
     await bot.emu.send(NADIA, NADIA, "la moitié du secteur 4 est levée", reply_to=prompt.message_id)
     await bot.idle()
     await _reactions(bot, 3)
-    updates = [u for u in await _rows(bot, ActionUpdate) if u.action_id == 1]
+    updates = [u for u in await bot.rows(ActionUpdate) if u.action_id == 1]
     assert [(u.status, u.text) for u in updates][-2:] == [("progress", ""), (None, "la moitié du secteur 4 est levée")]
     # John's point is done with one tap
     await bot.press(john, JOHN, next(b["callback_data"] for b in john.buttons() if "done" in b["text"]))
-    assert [a.status for a in await _rows(bot, ActionPoint)][2] == "done"
+    assert [a.status for a in await bot.rows(ActionPoint)][2] == "done"
 
 
 async def test_the_national_authority_circulates_the_drafted_update_in_one_tap(cycle):
@@ -126,7 +118,7 @@ async def test_moving_the_next_meeting_moves_the_pending_mid_term_reminders(cycl
     await bot.say(GROUP, ADMIN, "/reschedule M2 2027-05-12 09:00")
     await run_watchdogs(_context(bot))
     new_midpoint = M1 + (datetime(2027, 5, 12, 6, 0, tzinfo=UTC) - M1) / 2  # Beirut is UTC+3 in May
-    keys = {r.key: r.due_at for r in await _rows(bot, Reminder) if r.kind.startswith("midterm")}
+    keys = {r.key: r.due_at for r in await bot.rows(Reminder) if r.kind.startswith("midterm")}
     assert keys == {"midterm:ask:1": new_midpoint - timedelta(days=7), "midterm:draft:1": new_midpoint}
 
 
@@ -136,7 +128,7 @@ async def test_without_a_next_meeting_the_midpoint_is_half_the_cadence(team):
     await bot.say(GROUP, ADMIN, "/meeting 2027-01-12 09:00 Winter meeting")
     bot.clock.set(M1 + timedelta(days=1))
     await run_watchdogs(_context(bot))
-    draft = next(r for r in await _rows(bot, Reminder) if r.key == "midterm:draft:1")
+    draft = next(r for r in await bot.rows(Reminder) if r.key == "midterm:draft:1")
     assert draft.due_at == M1 + (datetime(2027, 4, 12, 7, 0, tzinfo=UTC) - M1) / 2
 
 
@@ -159,7 +151,7 @@ async def test_the_overdue_digest_goes_to_owners_and_the_whole_list_to_the_natio
     bot = late
     bot.clock.set(OVERDUE_DAY - timedelta(hours=2))
     await run_watchdogs(_context(bot))
-    (row,) = [r for r in await _rows(bot, Reminder) if r.kind == "overdue"]
+    (row,) = [r for r in await bot.rows(Reminder) if r.kind == "overdue"]
     assert (row.key, row.due_at) == ("overdue:1:2027-01-21", OVERDUE_DAY)
     bot.clock.set(OVERDUE_DAY - timedelta(seconds=1))
     await _tick(bot)
@@ -180,7 +172,7 @@ async def test_the_digest_is_daily_and_silent_when_nothing_is_overdue(late):
     bot = late
     bot.clock.set(OVERDUE_DAY + timedelta(minutes=5))
     await run_watchdogs(_context(bot))  # today's (late by five minutes) and tomorrow's
-    assert sorted(r.key for r in await _rows(bot, Reminder) if r.kind == "overdue") == [
+    assert sorted(r.key for r in await bot.rows(Reminder) if r.kind == "overdue") == [
         "overdue:1:2027-01-21", "overdue:1:2027-01-22"]
     await _tick(bot)
     await bot.emu.wait_for(lambda m: m.chat_id == NADIA and "⚠" in m.text)
@@ -190,12 +182,12 @@ async def test_the_digest_is_daily_and_silent_when_nothing_is_overdue(late):
     await _tick(bot)
     await asyncio.sleep(0.1)
     assert len([m for m in bot.sent_to(NADIA) if "⚠" in m.text]) == 1  # nothing overdue for her any more
-    (today, tomorrow) = [r for r in await _rows(bot, Reminder) if r.kind == "overdue"]
+    (today, tomorrow) = [r for r in await bot.rows(Reminder) if r.kind == "overdue"]
     assert tomorrow.state == "done"
     # AP2 (NPA) falls due on the 25th: no digest is planned before anything is overdue
     bot.clock.set(datetime(2027, 1, 24, 12, 0, tzinfo=UTC))
     await run_watchdogs(_context(bot))
-    assert len([r for r in await _rows(bot, Reminder) if r.kind == "overdue"]) == 2
+    assert len([r for r in await bot.rows(Reminder) if r.kind == "overdue"]) == 2
 
 
 async def test_the_digest_survives_a_restart(emu, db_url, clock):

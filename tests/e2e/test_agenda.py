@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-from sqlmodel import select
 
-from bot.db import Database
 from bot.models import AgendaPoll, PollOption, PollVote, Proposal
 from tests.e2e.conftest import ADMIN, GROUP, JOHN, NADIA, SALIM
 
 OPTIONS = ["Extension request", "NMAS revision", "Donor reporting"]
 
 
-async def _rows(bot, model):
-    db = Database(bot.settings.database_url)
-    async with db.transaction() as s:
-        rows = list((await s.exec(select(model).order_by(model.id))).all())
-    await db.dispose()
-    return rows
 
 
 def _requests(bot, method):
@@ -47,7 +39,7 @@ async def test_members_propose_items_for_the_next_meeting(coalition):
     await bot.say(GROUP, ADMIN, "/meeting 2027-04-15 09:30 Spring coalition meeting")
     reply = await bot.say(GROUP, JOHN, "/propose Donor reporting <2027>")
     assert "P2" in reply.text and "M1" in reply.text and "Donor reporting <2027>" in reply.text
-    first, second = await _rows(bot, Proposal)
+    first, second = await bot.rows(Proposal)
     assert (first.meeting_id, second.meeting_id) == (None, 1)
     assert first.proposer_id is not None and first.text == "Technical survey of CMR-contaminated land"
 
@@ -61,7 +53,7 @@ async def test_bad_proposals_are_refused_and_nothing_is_stored(coalition):
     duplicate = await bot.say(GROUP, JOHN, "/propose nmas   REVISION")
     assert "P1" in duplicate.text and "already" in duplicate.text
     assert "group" in (await bot.say(NADIA, NADIA, "/propose NMAS revision")).text
-    assert len(await _rows(bot, Proposal)) == 1
+    assert len(await bot.rows(Proposal)) == 1
 
 
 async def test_a_manager_posts_an_anonymous_multiple_answer_poll(coalition):
@@ -70,9 +62,9 @@ async def test_a_manager_posts_an_anonymous_multiple_answer_poll(coalition):
     assert poll.poll["question"] == "Spring agenda"
     assert [o["text"] for o in poll.poll["options"]] == OPTIONS
     assert poll.poll["is_anonymous"] and poll.poll["allows_multiple_answers"]
-    (stored,) = await _rows(bot, AgendaPoll)
+    (stored,) = await bot.rows(AgendaPoll)
     assert stored.tg_poll_id == poll.poll["id"] and stored.anonymous and stored.message_id == poll.message_id
-    assert [o.text for o in await _rows(bot, PollOption)] == OPTIONS
+    assert [o.text for o in await bot.rows(PollOption)] == OPTIONS
 
 
 async def test_members_may_not_post_polls(coalition):
@@ -96,7 +88,7 @@ async def test_telegram_poll_limits_are_checked_before_sending(coalition):
     for text, expected in cases.items():
         reply = await bot.say(GROUP, ADMIN, text)
         assert expected in reply.text, (text, reply.text)
-    assert _requests(bot, "sendPoll") == [] and await _rows(bot, AgendaPoll) == []
+    assert _requests(bot, "sendPoll") == [] and await bot.rows(AgendaPoll) == []
     # exactly at the limits is fine
     await _poll(bot, "/poll " + "Q" * 300 + " | " + " | ".join(f"{i:02d}" + "o" * 98 for i in range(12)))
 
@@ -116,14 +108,14 @@ async def test_votes_are_recorded_and_closepoll_posts_the_ranking(coalition):
     await _vote(bot, poll, JOHN, [1])
     await _vote(bot, poll, SALIM, [0])
     await _vote(bot, poll, SALIM, [2])  # changed mind
-    assert [o.votes for o in await _rows(bot, PollOption)] == [0, 2, 2]
-    assert (await _rows(bot, AgendaPoll))[0].voters == 3
-    assert await _rows(bot, PollVote) == []  # anonymous: nobody's answer is known
+    assert [o.votes for o in await bot.rows(PollOption)] == [0, 2, 2]
+    assert (await bot.rows(AgendaPoll))[0].voters == 3
+    assert await bot.rows(PollVote) == []  # anonymous: nobody's answer is known
     result = await bot.say(GROUP, ADMIN, "/closepoll", contains="Spring agenda")
     assert result.text.index("NMAS revision — 2 votes") < result.text.index("Extension request — 0 votes")
     assert "3 members voted" in result.text
     assert len(_requests(bot, "stopPoll")) == 1 and poll.poll["is_closed"]
-    stored = (await _rows(bot, AgendaPoll))[0]
+    stored = (await bot.rows(AgendaPoll))[0]
     assert stored.closed and stored.closed_at == bot.clock.now()
     again = await bot.say(GROUP, ADMIN, "/closepoll")
     assert "no open poll" in again.text and len(_requests(bot, "stopPoll")) == 1
@@ -139,7 +131,7 @@ async def test_a_named_poll_records_each_members_answers(coalition):
     await _vote(bot, poll, JOHN, [2])  # changed
     await _vote(bot, poll, SALIM, [0])
     await _vote(bot, poll, SALIM, [])  # retracted
-    votes = sorted((v.person_id, v.position) for v in await _rows(bot, PollVote))
+    votes = sorted((v.person_id, v.position) for v in await bot.rows(PollVote))
     assert len(votes) == 3 and [p for _, p in votes].count(0) == 1
     result = await bot.say(GROUP, ADMIN, "/closepoll", contains="Which topics first?")
     assert "Extension request — 1 vote (Nadia)" in result.text
@@ -154,7 +146,7 @@ async def test_closepoll_after_the_poll_was_stopped_elsewhere_still_reports(coal
     bot.emu.fail_next("stopPoll", 400)  # e.g. "poll has already been closed"
     result = await bot.say(GROUP, ADMIN, "/closepoll", contains="Spring agenda")
     assert "Extension request — 1 vote" in result.text
-    assert (await _rows(bot, AgendaPoll))[0].closed
+    assert (await bot.rows(AgendaPoll))[0].closed
 
 
 async def test_poll_alone_polls_the_open_proposals_and_agenda_ranks_them(coalition):

@@ -6,9 +6,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from sqlmodel import select
 
-from bot.db import Database
 from bot.models import Concern, ConcernLimit, Person, Proposal, Reminder
 from tests.e2e.conftest import ADMIN, GROUP, JOHN, NADIA, SALIM, dump_database
 
@@ -17,12 +15,6 @@ LAOS = -3003
 CONCERN = "The national authority withholds tasking from operators who report delays."
 
 
-async def _rows(bot, model):
-    db = Database(bot.settings.database_url)
-    async with db.transaction() as s:
-        rows = list((await s.exec(select(model).order_by(model.id))).all())
-    await db.dispose()
-    return rows
 
 
 async def _facilitators(bot):
@@ -53,8 +45,8 @@ async def test_a_concern_reaches_every_facilitator_without_the_sender(coalition)
         assert "Nadia" not in message.text and "nadia" not in message.text and "NPA" not in message.text
         assert str(NADIA) not in message.text
     assert [m for m in bot.sent_to(JOHN) if CONCERN in m.text] == []  # only facilitators
-    (reminder,) = [r for r in await _rows(bot, Reminder) if r.kind == "concern"]
-    (concern,) = await _rows(bot, Concern)
+    (reminder,) = [r for r in await bot.rows(Reminder) if r.kind == "concern"]
+    (concern,) = await bot.rows(Concern)
     assert reminder.subject_id == concern.id and reminder.state == "done"
     await bot.dispatcher.tick()
     assert len([m for m in bot.sent_to(CLAIRE) if CONCERN in m.text]) == 1  # never twice
@@ -71,7 +63,7 @@ async def test_the_guided_prompt_asks_for_the_text(coalition):
     stopped = await bot.say(JOHN, JOHN, "/concern")
     assert "/cancel" in stopped.text
     assert "nothing was sent" in (await bot.say(JOHN, JOHN, "/cancel")).text
-    assert len(await _rows(bot, Concern)) == 1
+    assert len(await bot.rows(Concern)) == 1
 
 
 async def test_a_member_of_several_coalitions_chooses_with_buttons(coalition):
@@ -101,7 +93,7 @@ async def test_a_member_of_several_coalitions_chooses_with_buttons(coalition):
     assert bot.app.user_data[NADIA].get("concern_text") is None
     late = await bot.press(second, NADIA, second.buttons()[0]["callback_data"])
     assert "expiré" in late["text"]
-    assert [(c.coalition_id, c.number) for c in await _rows(bot, Concern)] == [(1, 1), (2, 1)]
+    assert [(c.coalition_id, c.number) for c in await bot.rows(Concern)] == [(1, 1), (2, 1)]
 
 
 async def test_with_no_facilitator_nothing_is_sent_or_stored(coalition):
@@ -111,8 +103,8 @@ async def test_with_no_facilitator_nothing_is_sent_or_stored(coalition):
     assert "facilitateur" in reply.text and "Lebanon" in reply.text
     english = await bot.say(JOHN, JOHN, f"/concern {CONCERN}")
     assert "no facilitator" in english.text
-    assert await _rows(bot, Concern) == [] and await _rows(bot, ConcernLimit) == []
-    assert [r for r in await _rows(bot, Reminder) if r.kind == "concern"] == []
+    assert await bot.rows(Concern) == [] and await bot.rows(ConcernLimit) == []
+    assert [r for r in await bot.rows(Reminder) if r.kind == "concern"] == []
 
 
 async def test_at_most_five_concerns_a_day_per_member_and_coalition(coalition):
@@ -122,12 +114,12 @@ async def test_at_most_five_concerns_a_day_per_member_and_coalition(coalition):
         assert f"C{i + 1}" in (await bot.say(NADIA, NADIA, f"/concern Concern number {i}")).text
     refused = await bot.say(NADIA, NADIA, "/concern One too many")
     assert "5" in refused.text and "24" in refused.text
-    assert len(await _rows(bot, Concern)) == 5 and len(await _rows(bot, ConcernLimit)) == 5
+    assert len(await bot.rows(Concern)) == 5 and len(await bot.rows(ConcernLimit)) == 5
     assert "C6" in (await bot.say(JOHN, JOHN, "/concern John is not limited by Nadia")).text
     bot.clock.set(bot.clock.now() + timedelta(hours=24, seconds=1))
     assert "C7" in (await bot.say(NADIA, NADIA, "/concern A day later")).text
-    assert len(await _rows(bot, ConcernLimit)) == 1  # the window's old entries are gone
-    assert "One too many" not in {c.text for c in await _rows(bot, Concern)}
+    assert len(await bot.rows(ConcernLimit)) == 1  # the window's old entries are gone
+    assert "One too many" not in {c.text for c in await bot.rows(Concern)}
 
 
 async def test_without_a_secret_concerns_are_refused_and_the_operator_is_told(coalition, caplog):
@@ -138,7 +130,7 @@ async def test_without_a_secret_concerns_are_refused_and_the_operator_is_told(co
     reply = await bot.say(JOHN, JOHN, f"/concern {CONCERN}")
     assert "operator" in reply.text and "Nothing was sent" in reply.text
     assert any("CONCERN_SECRET" in r.getMessage() for r in caplog.records)
-    assert await _rows(bot, Concern) == [] and await _rows(bot, ConcernLimit) == []
+    assert await bot.rows(Concern) == [] and await bot.rows(ConcernLimit) == []
 
 
 async def test_facilitators_raise_a_concern_as_an_unattributed_agenda_item(coalition):
@@ -155,7 +147,7 @@ async def test_facilitators_raise_a_concern_as_an_unattributed_agenda_item(coali
     post = await bot.say(GROUP, CLAIRE, "/raise C1")
     assert CONCERN in post.text and "raised anonymously" in post.text and "M1" in post.text and "P1" in post.text
     assert "Nadia" not in post.text and "Claire" not in post.text
-    (proposal,) = await _rows(bot, Proposal)
+    (proposal,) = await bot.rows(Proposal)
     assert proposal.proposer_id is None and proposal.concern_id == 1 and proposal.meeting_id == 1
     assert "already" in (await bot.say(GROUP, CLAIRE, "/raise C1")).text
     agenda = await bot.say(GROUP, JOHN, "/agenda")
@@ -183,7 +175,7 @@ async def test_nothing_in_the_database_or_the_logs_links_a_concern_to_its_sender
     for name in ("bot", "handlers", "jobs"):
         caplog.set_level(logging.DEBUG, logger=name)
     before = await dump_database(bot.settings.database_url)
-    (nadia,) = [p for p in await _rows(bot, Person) if p.tg_user_id == NADIA]
+    (nadia,) = [p for p in await bot.rows(Person) if p.tg_user_id == NADIA]
     await bot.say(NADIA, NADIA, f"/concern {CONCERN}")
     await _delivered(bot, CLAIRE, CONCERN)
     await _delivered(bot, ADMIN, CONCERN)

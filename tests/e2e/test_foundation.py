@@ -21,12 +21,6 @@ async def _coalition(bot) -> Coalition | None:
     return found
 
 
-async def _rows(bot, model):
-    db = Database(bot.settings.database_url)
-    async with db.transaction() as s:
-        rows = list((await s.exec(select(model))).all())
-    await db.dispose()
-    return rows
 
 
 async def test_admin_sets_up_a_coalition_and_is_answered_in_arabic(bot):
@@ -66,12 +60,12 @@ async def test_open_roles_join_at_once_and_privileged_roles_wait_for_approval(co
     approve_button = reply.buttons()[0]
     answer = await bot.press(reply, NADIA, approve_button["callback_data"])  # an operator may not approve
     assert "gestionnaires" in answer["text"]  # Nadia reads French (fr-CA)
-    assert {m.pending_role for m in await _rows(bot, Membership)} == {None, "national_authority"}
+    assert {m.pending_role for m in await bot.rows(Membership)} == {None, "national_authority"}
     seen = bot.snapshot()
     answer = await bot.press(reply, ADMIN, approve_button["callback_data"])
     confirmation = await bot.next(GROUP, seen)
     assert "Salim" in confirmation.text and "national authority" in confirmation.text
-    roles = {m.role for m in await _rows(bot, Membership)}
+    roles = {m.role for m in await bot.rows(Membership)}
     assert roles == {"operator", "donor", "national_authority"}
 
 
@@ -89,7 +83,7 @@ async def test_approve_by_command_and_refusals(coalition):
     assert "champion donor" in reply.text
     reply = await bot.say(GROUP, SALIM, "/role @john emperor")
     assert "emperor" in reply.text
-    roles = {(m.role, m.organisation) for m in await _rows(bot, Membership)}
+    roles = {(m.role, m.organisation) for m in await bot.rows(Membership)}
     assert ("champion_donor", "Norway") in roles
 
 
@@ -108,7 +102,7 @@ async def test_unknown_role_is_named_and_nothing_is_stored(coalition):
     bot = coalition
     reply = await bot.say(GROUP, SALIM, "/join minister")
     assert "minister" in reply.text
-    assert len(await _rows(bot, Membership)) == 2
+    assert len(await bot.rows(Membership)) == 2
 
 
 async def test_join_offers_a_deep_link_and_start_records_private_reach(coalition):
@@ -120,7 +114,7 @@ async def test_join_offers_a_deep_link_and_start_records_private_reach(coalition
     assert link and link[1] == "coalition_test_bot"
     welcome = await bot.say(SALIM, SALIM, f"/start {link[2]}")
     assert "Lebanon" in welcome.text
-    salim = next(p for p in await _rows(bot, Person) if p.tg_user_id == SALIM)
+    salim = next(p for p in await bot.rows(Person) if p.tg_user_id == SALIM)
     assert salim.can_message and not salim.unreachable
 
 
@@ -170,7 +164,7 @@ async def test_private_language_and_timezone(coalition):
     assert "Europe/Oslo" in reply.text
     reply = await bot.say(JOHN, JOHN, "/timezone Oslo")
     assert "Oslo" in reply.text and "IANA" in reply.text
-    john = next(p for p in await _rows(bot, Person) if p.tg_user_id == JOHN)
+    john = next(p for p in await bot.rows(Person) if p.tg_user_id == JOHN)
     assert (john.language, john.timezone) == ("fr", "Europe/Oslo")
 
 

@@ -6,19 +6,11 @@ import asyncio
 from datetime import UTC, datetime
 
 from icalendar import Calendar
-from sqlmodel import select
 
-from bot.db import Database
 from bot.models import Reminder, Rsvp
 from tests.e2e.conftest import ADMIN, GROUP, JOHN, NADIA, SALIM
 
 
-async def _rows(bot, model):
-    db = Database(bot.settings.database_url)
-    async with db.transaction() as s:
-        rows = list((await s.exec(select(model))).all())
-    await db.dispose()
-    return rows
 
 
 async def _announce(bot, text="/meeting 2027-04-15 09:30 Spring coalition meeting @ LMAC, Beirut"):
@@ -33,7 +25,7 @@ async def test_a_manager_schedules_a_meeting_with_rsvp_buttons(coalition):
     assert "Thursday, April 15, 2027" in announcement.text and "9:30" in announcement.text
     assert "LMAC, Beirut" in announcement.text
     assert [b["text"] for b in announcement.buttons()] == ["Attending", "Attending online", "Not attending"]
-    reminders = await _rows(bot, Reminder)
+    reminders = await bot.rows(Reminder)
     assert sorted(r.label for r in reminders if r.kind == "meeting") == ["14d", "1d", "7d"]
     # 09:30 in Beirut (UTC+3 in April) is 06:30 UTC
     assert min(r.due_at for r in reminders if r.label == "1d") == datetime(2027, 4, 14, 6, 30, tzinfo=UTC)
@@ -43,7 +35,7 @@ async def test_non_managers_may_not_schedule(coalition):
     bot = coalition
     reply = await bot.say(GROUP, NADIA, "/meeting 2027-04-15 09:30 Mine")
     assert "managers" in reply.text
-    assert await _rows(bot, Reminder) == []
+    assert await bot.rows(Reminder) == []
 
 
 async def test_bad_dates_are_refused(coalition):
@@ -89,7 +81,7 @@ async def test_rsvp_presses_update_the_announcement_in_place(coalition):
         lambda m: m.message_id == announcement.message_id and "Attending: 1 · Attending online: 0 · Not attending: 1" in m.text
     )
     assert edited.edits >= 1 and len([m for m in bot.sent_to(GROUP) if "Spring" in m.text]) == 1
-    assert sorted(r.answer for r in await _rows(bot, Rsvp)) == ["no", "yes"]
+    assert sorted(r.answer for r in await bot.rows(Rsvp)) == ["no", "yes"]
 
 
 async def test_a_burst_of_presses_costs_few_edits(coalition):
@@ -133,7 +125,7 @@ async def test_forged_foreign_and_stale_presses_change_nothing(coalition):
     answers = [await bot.press(announcement, NADIA, d) for d in (other_yes, "r:99999:yes", "r:1:maybe", "garbage")]
     assert "autre coalition" in answers[0]["text"] or "another coalition" in answers[0]["text"]
     assert all(a["text"] for a in answers)
-    assert await _rows(bot, Rsvp) == []
+    assert await bot.rows(Rsvp) == []
 
 
 async def test_meetings_list_rsvps_and_private_view_in_both_zones(coalition):
@@ -162,7 +154,7 @@ async def test_reschedule_tells_those_who_answered_and_moves_reminders(coalition
     assert "M1" in reply.text and "April 22, 2027" in reply.text
     told = await bot.next(NADIA, seen)
     assert "22 avril 2027" in told.text
-    pending = [r for r in await _rows(bot, Reminder) if r.state == "pending" and r.kind == "meeting"]
+    pending = [r for r in await bot.rows(Reminder) if r.state == "pending" and r.kind == "meeting"]
     assert min(r.due_at for r in pending) == datetime(2027, 4, 8, 7, 0, tzinfo=UTC)
     await bot.emu.wait_for(lambda m: m.message_id == announcement.message_id and "April 22" in m.text)
     refused = await bot.say(GROUP, NADIA, "/reschedule M1 2027-04-23 10:00")
@@ -179,7 +171,7 @@ async def test_cancel_tells_those_who_answered_and_drops_reminders(coalition):
     reply = await bot.say(GROUP, ADMIN, "/cancel M1")
     assert "cancelled" in reply.text
     assert "annulée" in (await bot.next(NADIA, seen)).text
-    assert {r.state for r in await _rows(bot, Reminder)} == {"dropped"}
+    assert {r.state for r in await bot.rows(Reminder)} == {"dropped"}
     edited = await bot.emu.wait_for(lambda m: m.message_id == announcement.message_id and "cancelled" in m.text)
     assert edited.buttons() == []
     # a press that was already on its way (an old client still shows the buttons)

@@ -5,23 +5,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlmodel import select
 
-from bot.db import Database
 from bot.models import Reminder, TreatyDeadline
 from tests.e2e.conftest import ADMIN, GROUP, JOHN, NADIA, SALIM, started_bot
 
 
-async def _rows(bot, model):
-    db = Database(bot.settings.database_url)
-    async with db.transaction() as s:
-        rows = list((await s.exec(select(model))).all())
-    await db.dispose()
-    return rows
 
 
 async def _alerts(bot) -> dict[str, tuple[str, datetime]]:
-    return {r.key: (r.state, r.due_at) for r in await _rows(bot, Reminder) if r.kind == "deadline"}
+    return {r.key: (r.state, r.due_at) for r in await bot.rows(Reminder) if r.kind == "deadline"}
 
 
 async def test_a_manager_sets_a_deadline_and_its_alerts_are_planned(coalition):
@@ -30,7 +22,7 @@ async def test_a_manager_sets_a_deadline_and_its_alerts_are_planned(coalition):
     assert "clearance (Article 4)" in reply.text and "August 1, 2028" in reply.text
     assert "in 19 months" in reply.text
     assert "August 1, 2027" in reply.text and "February 1, 2028" in reply.text and "May 1, 2028" in reply.text
-    (deadline,) = await _rows(bot, TreatyDeadline)
+    (deadline,) = await bot.rows(TreatyDeadline)
     # 24 months before (1 August 2026) has passed: three alerts, at 09:00 Beirut time
     assert await _alerts(bot) == {
         f"deadline:{deadline.id}:r1:12m": ("pending", datetime(2027, 8, 1, 6, 0, tzinfo=UTC)),
@@ -57,7 +49,7 @@ async def test_bad_deadlines_are_refused_and_nothing_is_planned(coalition):
         assert expected in reply.text, (command, reply.text)
     private = await bot.say(ADMIN, ADMIN, "/deadline article4 2028-08-01")
     assert "مجموعة الائتلاف" in private.text  # Rania reads Arabic: the command works in the group
-    assert await _rows(bot, TreatyDeadline) == [] and await _alerts(bot) == {}
+    assert await bot.rows(TreatyDeadline) == [] and await _alerts(bot) == {}
 
 
 async def test_moving_a_deadline_drops_pending_alerts_and_plans_new_ones(coalition):
@@ -67,7 +59,7 @@ async def test_moving_a_deadline_drops_pending_alerts_and_plans_new_ones(coaliti
     assert "August 1, 2028" in same.text
     moved = await bot.say(GROUP, ADMIN, "/deadline article4 2029-03-01")
     assert "March 1, 2029" in moved.text
-    (deadline,) = await _rows(bot, TreatyDeadline)
+    (deadline,) = await bot.rows(TreatyDeadline)
     assert deadline.revision == 2
     alerts = await _alerts(bot)
     assert {k: s for k, (s, _) in alerts.items() if ":r1:" in k} == {
@@ -106,7 +98,7 @@ async def test_an_alert_goes_to_the_group_and_the_national_authority_once(coalit
     bot.clock.advance(timedelta(minutes=5))
     await bot.dispatcher.tick()
     assert len([m for m in bot.sent_to(GROUP) if "⏳" in m.text]) == 1
-    states = sorted((r.label, r.state) for r in await _rows(bot, Reminder) if r.kind == "deadline")
+    states = sorted((r.label, r.state) for r in await bot.rows(Reminder) if r.kind == "deadline")
     assert states == [("12m", "done"), ("3m", "pending"), ("6m", "pending")]
 
 

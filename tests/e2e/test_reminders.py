@@ -17,12 +17,6 @@ from tests.e2e.conftest import ADMIN, GROUP, JOHN, NADIA, SALIM, started_bot
 MEETING = datetime(2027, 4, 15, 6, 30, tzinfo=UTC)  # 09:30 in Beirut
 
 
-async def _rows(bot, model):
-    db = Database(bot.settings.database_url)
-    async with db.transaction() as s:
-        rows = list((await s.exec(select(model))).all())
-    await db.dispose()
-    return rows
 
 
 async def _prepare(bot):
@@ -56,8 +50,8 @@ async def test_a_reminder_fires_in_the_group_and_privately_to_non_responders_onl
     assert _reminders_to(bot, NADIA) == []  # she answered
     await bot.dispatcher.tick()
     assert len(_reminders_to(bot, JOHN)) == 1  # never twice
-    deliveries = await _rows(bot, Delivery)
-    assert sorted(d.recipient for d in deliveries) == sorted(["group", *[f"person:{p.id}" for p in await _rows(bot, Person) if p.tg_user_id in (JOHN, SALIM)]])
+    deliveries = await bot.rows(Delivery)
+    assert sorted(d.recipient for d in deliveries) == sorted(["group", *[f"person:{p.id}" for p in await bot.rows(Person) if p.tg_user_id in (JOHN, SALIM)]])
     assert {d.state for d in deliveries} == {"sent"}
 
 
@@ -101,7 +95,7 @@ async def test_late_and_dropped_reminders_are_reported_to_managers(coalition):
     assert _reminders_to(bot, JOHN) == []
     notices = [m for m in bot.sent_to(SALIM) if "M1" in m.text and "not sent" in m.text]
     assert len(notices) == 1  # one notice for the last reminder; the earlier ones were superseded
-    states = {r.label: (r.state, r.note) for r in await _rows(bot, Reminder)}
+    states = {r.label: (r.state, r.note) for r in await bot.rows(Reminder)}
     assert states["1d"] == ("dropped", "meeting already started")
     assert states["14d"] == states["7d"] == ("dropped", "superseded by a later reminder")
 
@@ -124,9 +118,9 @@ async def test_a_member_who_blocked_the_bot_is_marked_and_others_are_served(coal
     bot.clock.set(MEETING - timedelta(days=7))
     await bot.dispatcher.tick()
     assert len(_reminders_to(bot, SALIM)) == 1
-    john = next(p for p in await _rows(bot, Person) if p.tg_user_id == JOHN)
+    john = next(p for p in await bot.rows(Person) if p.tg_user_id == JOHN)
     assert john.unreachable
-    states = sorted(d.state for d in await _rows(bot, Delivery))
+    states = sorted(d.state for d in await bot.rows(Delivery))
     assert states == ["sent", "sent", "unreachable"]
     listing = await bot.say(GROUP, ADMIN, "/members")
     assert "John @john ⚠" in listing.text

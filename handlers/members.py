@@ -30,7 +30,7 @@ async def start(turn: Turn, update: Update, context: BotContext) -> None:
 
 @handler
 async def help_command(turn: Turn, update: Update, context: BotContext) -> None:
-    admin = await turn.is_admin(context.bot) if turn.coalition else False
+    admin = await turn.is_admin(context.bot)  # False in a private chat
     manager = bool(turn.member and turn.member.is_manager) or admin
     if turn.private:
         memberships = await member_service.coalitions_of(turn.session, turn.person)

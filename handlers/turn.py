@@ -12,6 +12,7 @@ import functools
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -67,7 +68,7 @@ class Turn:
         return self.chat.type == Chat.PRIVATE
 
     @property
-    def now(self):  # noqa: ANN201 - datetime
+    def now(self) -> datetime:
         return self.runtime.clock.now()
 
     def freeze(self) -> None:

@@ -43,6 +43,11 @@ async def settings(turn: Turn, update: Update, context: BotContext) -> None:
     if not args:
         turn.reply(lambda t: views.settings_overview(t, coalition))
         return
+    if args[0].lower() == "topic":
+        coalition_service.set_home_topic(coalition, turn.thread_id)
+        turn.session.add(coalition)
+        turn.reply(lambda t: views.setting_changed(t, coalition))
+        return
     if len(args) < 2:
         raise InvalidInput(N_("Give a value: /settings {name} <value>."), name=args[0])
     await coalition_service.change_setting(turn.session, coalition, args[0], " ".join(args[1:]), turn.now)

@@ -40,7 +40,12 @@ async def _schedule(turn: Turn, context: BotContext, request: MeetingRequest) ->
             stored.announcement_chat_id, stored.announcement_message_id = sent[-1].chat_id, sent[-1].message_id
         runtime.announcements.shown[meeting.id] = render_announcement(runtime, coalition, meeting, Counter())[0]
 
-    turn.reply(lambda t: views.announcement(t, coalition, meeting, Counter()), lambda t: views.rsvp_keyboard(t, meeting), after=remember)
+    turn.reply(
+        lambda t: views.announcement(t, coalition, meeting, Counter()),
+        lambda t: views.rsvp_keyboard(t, meeting),
+        after=remember,
+        home=True,
+    )
 
 
 @handler

@@ -44,6 +44,7 @@ class Outgoing:
     after: Callable[[list[Message]], Awaitable[None]] | None = None  # e.g. remember a message id
     document: tuple[str, bytes] | None = None  # (filename, content): sent as a file, render is the caption
     quote: bool = False  # reply to the update's message (needed for a selective ForceReply)
+    home: bool = False  # a post of the bot's own: to the coalition's home topic, if it has one
 
 
 @dataclass
@@ -101,8 +102,9 @@ class Turn:
         keyboard: KeyboardRender | None = None,
         after: Callable[[list[Message]], Awaitable[None]] | None = None,
         quote: bool = False,
+        home: bool = False,
     ) -> None:
-        self.outbox.append(Outgoing(render, keyboard, after=after, quote=quote))
+        self.outbox.append(Outgoing(render, keyboard, after=after, quote=quote, home=home))
 
     def ask(self, render: Render) -> None:
         """A question whose answer must reach the bot: it replies to the asker and forces a reply.
@@ -199,6 +201,13 @@ def handler(fn: HandlerFn[T]) -> Callable[[Update, BotContext], Awaitable[T | No
     return wrapper
 
 
+def _thread(turn: Turn, item: Outgoing) -> int | None:
+    """Forum topics (SPEC §3): replies stay in the command's topic; the bot's own posts go home."""
+    if item.home and turn.coalition is not None and turn.coalition.topic_id is not None:
+        return turn.coalition.topic_id
+    return turn.thread_id
+
+
 async def _deliver(turn: Turn, update: Update, context: BotContext) -> None:
     query: CallbackQuery | None = update.callback_query
     if query is not None:
@@ -227,7 +236,7 @@ async def _deliver(turn: Turn, update: Update, context: BotContext) -> None:
             item.chat_id or turn.chat.id,
             multilingual(langs, item.render),
             keyboard=keyboard,
-            thread_id=turn.thread_id,
+            thread_id=_thread(turn, item),
             reply_to=update.effective_message.message_id if item.quote and update.effective_message else None,
         )
         if item.after is not None:

@@ -13,7 +13,7 @@ from bot.models import Coalition
 from bot.services import parsing, reminders
 from bot.services.errors import InvalidInput, NotFound
 
-SETTING_KEYS = ("timezone", "language", "cadence", "reminders", "baseline")
+SETTING_KEYS = ("timezone", "language", "cadence", "reminders", "baseline", "topic")
 
 
 @dataclass(frozen=True)
@@ -93,6 +93,12 @@ def apply_setting(coalition: Coalition, key: str, value: str) -> None:
         raise InvalidInput(
             N_("Unknown setting “{value}”. Settings: {keys}."), value=key, keys=", ".join(SETTING_KEYS)
         )
+
+
+def set_home_topic(coalition: Coalition, thread_id: int | None) -> None:
+    """`/settings topic` sent inside a forum topic makes it home of the bot's own posts;
+    sent outside any topic, it sends them back to the general topic."""
+    coalition.topic_id = thread_id
 
 
 async def change_setting(session: AsyncSession, coalition: Coalition, key: str, value: str, now: datetime) -> None:

@@ -51,6 +51,8 @@ def settings(t: Lang, coalition: Coalition) -> str:
         t._("Meeting reminders: {value} before").format(value=t.isolate(offsets(coalition))),
         t._("Baseline contaminated area: {value}").format(value=baseline),
     ]
+    if coalition.topic_id is not None:
+        lines.append(t._("The bot's announcements and reminders go to the topic where /settings topic was sent."))
     return "\n".join(lines)
 
 
@@ -62,7 +64,8 @@ def settings_overview(t: Lang, coalition: Coalition) -> str:
         + "\n\n"
         + esc(t._(
             "Change one with /settings <name> <value>: timezone Asia/Beirut, language ar,en, "
-            "cadence 6m or 3m, reminders 14d,7d,1d, baseline 1200000."
+            "cadence 6m or 3m, reminders 14d,7d,1d, baseline 1200000. "
+            "In a forum group, /settings topic sent inside a topic makes it home of the bot's posts."
         ))
     )
 

@@ -193,3 +193,23 @@ async def test_ics_is_a_calendar_file_in_the_coalition_timezone(coalition):
     assert event.decoded("dtstart").tzinfo.key == "Asia/Beirut"
     assert event.decoded("dtstart").astimezone(UTC) == datetime(2027, 4, 15, 6, 30, tzinfo=UTC)
     assert "Spring coalition meeting" in str(event["summary"])
+
+
+async def test_a_forum_topic_can_be_the_home_of_the_bots_posts(bot):
+    forum = -100555
+    bot.emu.add_group(forum, "Lebanon forum", admins=[ADMIN], creator=ADMIN, type="supergroup", is_forum=True)
+    await bot.say(forum, ADMIN, "/setup Lebanon Asia/Beirut en")
+    seen = bot.snapshot()
+    await bot.emu.send(forum, ADMIN, "/settings topic", thread_id=77)
+    await bot.idle()
+    answer = await bot.next(forum, seen)
+    assert answer.thread_id == 77 and "topic" in answer.text
+    seen = bot.snapshot()
+    await bot.emu.send(forum, ADMIN, "/meeting 2027-04-15 09:30 Spring")  # from the general topic
+    await bot.idle()
+    announcement = await bot.next(forum, seen)
+    assert announcement.thread_id == 77 and "Spring" in announcement.text
+    bot.clock.set(datetime(2027, 4, 1, 6, 31, tzinfo=UTC))
+    await bot.dispatcher.tick()
+    reminder = await bot.emu.wait_for(lambda m: m.chat_id == forum and "⏰" in m.text)
+    assert reminder.thread_id == 77

@@ -43,15 +43,19 @@ class Member:
 
 
 async def upsert_person(session: AsyncSession, info: PersonInfo) -> Person:
-    """The person for a Telegram user, created on first sight, names kept current."""
+    """The person for a Telegram user, created on first sight, names kept current.
+
+    Runs for every update: an unchanged person costs one SELECT and no flush."""
     person = (await session.exec(select(Person).where(Person.tg_user_id == info.tg_user_id))).first()
     if person is None:
         person = Person(tg_user_id=info.tg_user_id)
-    person.full_name = info.full_name
-    person.username = info.username
-    person.telegram_language = info.language_code
-    session.add(person)
-    await session.flush()
+        session.add(person)
+    for field, value in (("full_name", info.full_name), ("username", info.username),
+                         ("telegram_language", info.language_code)):
+        if getattr(person, field) != value:
+            setattr(person, field, value)
+    if person.id is None:
+        await session.flush()
     return person
 
 

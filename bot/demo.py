@@ -99,6 +99,11 @@ async def _meetings(emu: Emulator, application, clock: FrozenClock, show: Transc
     await show.act(RANIA, GROUP, "/rsvps M1")
     await show.act(RANIA, GROUP, "/ics M1")
 
+    step("The day before: the last reminder, again only to those who have not answered")
+    clock.set(datetime(2027, 4, 14, 6, 31, tzinfo=UTC))
+    await application.bot_data[DISPATCHER_KEY].tick()
+    await show.quiet()
+
 
 def _label(emu: Emulator, chat_id: int) -> str:
     return next(m for m in reversed(emu.sent) if m.chat_id == chat_id and m.buttons()).buttons()[0]["text"]

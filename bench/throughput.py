@@ -165,13 +165,25 @@ async def bot_targets(emu: Emulator, application: Application, groups: list[int]
     return targets
 
 
-async def main(updates: int, group_count: int) -> None:
+async def _empty(db) -> None:  # noqa: ANN001 - bot.db.Database
+    from sqlalchemy import text
+
+    async with db.engine.begin() as conn:
+        tables = (await conn.execute(text(
+            "SELECT tablename FROM pg_tables WHERE schemaname='public' AND tablename <> 'alembic_version'"
+        ))).scalars().all()
+        await conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+
+
+async def main(updates: int, group_count: int, database_url: str | None) -> None:
     logging.basicConfig(level=logging.WARNING)
     with tempfile.TemporaryDirectory() as tmp:
         async with Emulator(token=TOKEN) as emu:
             emu.privacy_mode = False  # `#AP` messages reach the bot (as an administrator bot's would)
-            url = f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
+            url = Settings(database_url=database_url or f"sqlite:///{Path(tmp) / 'bench.db'}").database_url
             db = await migrated(url)
+            if not db.is_sqlite:  # a server database is reused: start from empty tables
+                await _empty(db)
             groups = [-(800_000 + i) for i in range(group_count)]
             now = datetime.now(UTC)
             for index, chat in enumerate(groups):
@@ -224,5 +236,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--updates", type=int, default=1500)
     parser.add_argument("--groups", type=int, default=10)
+    parser.add_argument("--database-url", help="e.g. postgresql://postgres@127.0.0.1/bench (default: a SQLite file)")
     arguments = parser.parse_args()
-    asyncio.run(main(arguments.updates, arguments.groups))
+    asyncio.run(main(arguments.updates, arguments.groups, arguments.database_url))

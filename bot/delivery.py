@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from enum import Enum
 
@@ -44,7 +44,7 @@ async def deliver(
     *,
     keyboard: InlineKeyboardMarkup | None = None,
     thread_id: int | None = None,
-    on_migrated=None,  # noqa: ANN001 - async (old_id, new_id) -> None
+    on_migrated: Callable[[int, int], Awaitable[None]] | None = None,
     backoff: Sequence[float] = BACKOFF,
 ) -> Outcome:
     attempt = 0

@@ -22,6 +22,7 @@ from bot.services.meetings import MeetingRequest
 from bot.services.members import Member
 from bot.views import callbacks
 from bot.views import meetings as views
+from bot.views.render import Render
 from handlers.coalition import require_group_manager
 from handlers.members import require_group
 from handlers.turn import Turn, handler
@@ -124,13 +125,13 @@ async def rsvps(turn: Turn, update: Update, context: BotContext) -> None:
     turn.reply(lambda t: views.rsvp_report(t, meeting, attendance))
 
 
-async def _named_meeting(turn: Turn, context: BotContext, usage: str):  # noqa: ANN202 - Meeting
+async def _named_meeting(turn: Turn, context: BotContext, usage: str) -> Meeting:
     if not context.args:
         raise InvalidInput(usage)
     return await meeting_service.by_number(turn.session, turn.coalition, context.args[0])
 
 
-async def _tell_answered(turn: Turn, meeting, render) -> None:  # noqa: ANN001
+async def _tell_answered(turn: Turn, meeting: Meeting, render: Render) -> None:
     attendance = await meeting_service.attendance(turn.session, meeting)
     for member, _choice in attendance.answered:
         turn.tell(member.person, render)

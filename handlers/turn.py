@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
-from telegram import CallbackQuery, Chat, ForceReply, InlineKeyboardMarkup, Message, Update, User
+from telegram import Bot, CallbackQuery, Chat, ForceReply, InlineKeyboardMarkup, Message, Update, User
 from telegram.error import Forbidden
 
 from bot.i18n import Lang
@@ -131,12 +131,12 @@ class Turn:
         """The short text shown on a pressed button."""
         self.callback_answer = render(self.lang())
 
-    async def is_admin(self, bot) -> bool:  # noqa: ANN001 - ExtBot
+    async def is_admin(self, bot: Bot) -> bool:
         if self.private or self.user is None:
             return False
         return await self.runtime.admins.is_admin(bot, self.chat.id, self.user.id)
 
-    async def is_manager(self, bot) -> bool:  # noqa: ANN001 - ExtBot
+    async def is_manager(self, bot: Bot) -> bool:
         return bool(self.member and self.member.is_manager) or await self.is_admin(bot)
 
 

@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Mapping
 from datetime import timedelta
 
+from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram.ext import Application
 
 from bot.delivery import BACKOFF, Outcome, deliver
@@ -138,7 +139,7 @@ class Dispatcher:
             )
             previous = (message, delivery.id, outcome)
 
-    async def _record(self, session, message: Message, delivery_id: int, outcome: Outcome) -> None:  # noqa: ANN001
+    async def _record(self, session: AsyncSession, message: Message, delivery_id: int, outcome: Outcome) -> None:
         await rules.end_delivery(session, delivery_id, outcome.value, self.runtime.clock.now())
         if outcome is Outcome.UNREACHABLE and message.recipient != rules.GROUP:
             await member_service.mark_unreachable(session, message.chat_id)

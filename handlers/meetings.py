@@ -64,8 +64,7 @@ async def meeting(turn: Turn, update: Update, context: BotContext) -> int:
 @handler
 async def dialog_when(turn: Turn, update: Update, context: BotContext) -> int:
     request = MeetingRequest.parse(update.effective_message.text, turn.coalition.timezone)
-    if request.starts_at <= turn.now:
-        raise InvalidInput(N_("The meeting time must be in the future."))
+    meeting_service.require_future(request.starts_at, turn.now)
     context.user_data[_DRAFT] = {"text": update.effective_message.text.strip()}
     turn.ask(views.ask_title)
     return TITLE

@@ -14,6 +14,7 @@ from sqlmodel import select
 from bot.models import Meeting, Reminder
 from bot.services import action_planning as planning
 from bot.services import actions as service
+from bot.services import recipients
 from bot.services import summaries
 from bot.services.actions import Item
 from bot.services.members import Member
@@ -49,7 +50,7 @@ async def summary(c: Compose) -> list[Message]:
         return []
     coalition = c.coalition
     result = await summaries.compose(c.session, coalition, meeting, c.reminder.due_at)
-    members = await service.active_members(c.session, coalition.id)
+    members = await recipients.active_members(c.session, coalition.id)
     return c.private(members, lambda t: views.summary(t, coalition, result))
 
 
@@ -64,7 +65,7 @@ async def midterm_ask(c: Compose) -> list[Message]:
     """Each owner of open action points: their points with one-tap status buttons."""
     coalition = c.coalition
     items = await _items(c, await service.open_actions(c.session, coalition.id))
-    members = await service.active_members(c.session, coalition.id)
+    members = await recipients.active_members(c.session, coalition.id)
     midpoint = await _midpoint(c)
     messages = []
     for member, owned in _by_owner(items, members):
@@ -119,7 +120,7 @@ async def overdue(c: Compose) -> list[Message]:
     authority = await _authority(c)
     whole = {m.person.id for m in authority}
     messages = c.private(authority, lambda t: views.overdue_digest(t, coalition, items, whole=True))
-    members = await service.active_members(c.session, coalition.id)
+    members = await recipients.active_members(c.session, coalition.id)
     for member, owned in _by_owner(items, members):
         if member.person.id not in whole:
             messages += c.private([member], lambda t, owned=owned: views.overdue_digest(t, coalition, owned, whole=False))

@@ -79,7 +79,7 @@ class Compose:
         return messages
 
     async def with_roles(self, roles: frozenset[str]) -> list[Member]:
-        return await recipients.with_roles(self.session, self.coalition.id, roles)
+        return await recipients.active_members(self.session, self.coalition.id, roles)
 
     async def managers(self) -> list[Member]:
         return await self.with_roles(MANAGER_ROLES)

@@ -20,6 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.i18n import N_
 from bot.models import ActionMessage, ActionPoint, ActionUpdate, Coalition, Membership, Person
 from bot.services import members as member_service
+from bot.services import recipients
 from bot.services.action_parsing import Progress, parse_reference
 from bot.services.errors import InvalidInput, NotAllowed, NotFound
 from bot.services.members import Member
@@ -70,16 +71,6 @@ def owns(member: Member | None, action: ActionPoint) -> bool:
     if action.owner_kind == ORGANISATION:
         return (member.membership.organisation or "").casefold() == action.owner_name.casefold()
     return member.membership.role == action.owner_name
-
-
-async def active_members(session: AsyncSession, coalition_id: int) -> list[Member]:
-    rows = await session.exec(
-        select(Membership, Person)
-        .join(Person, Person.id == Membership.person_id)
-        .where(Membership.coalition_id == coalition_id, Membership.role.is_not(None))
-        .order_by(Person.id)
-    )
-    return [Member(*row) for row in rows]
 
 
 def owners(action: ActionPoint, members: Iterable[Member]) -> list[Member]:
@@ -336,6 +327,6 @@ async def select_items(
         if rest:
             raise InvalidInput(N_("Unknown filter “{value}”. Use mine, overdue, @username, an organisation or a role."),
                                value=" ".join(scope))
-        members = await active_members(session, coalition.id)
+        members = await recipients.active_members(session, coalition.id)
         actions = [a for a in actions if owner.covers(a, members)]
     return await items(session, actions, today)

@@ -68,7 +68,7 @@ def require_secret(secret: str | None) -> str:
 
 
 async def facilitators(session: AsyncSession, coalition_id: int) -> list[Member]:
-    return await recipients.with_roles(session, coalition_id, FACILITATORS)
+    return await recipients.active_members(session, coalition_id, FACILITATORS)
 
 
 async def submit(

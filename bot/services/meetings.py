@@ -75,7 +75,7 @@ async def by_number(session: AsyncSession, coalition: Coalition, reference: str)
     return meeting
 
 
-def _require_future(starts_at: datetime, now: datetime) -> None:
+def require_future(starts_at: datetime, now: datetime) -> None:
     if starts_at <= now:
         raise InvalidInput(N_("The meeting time must be in the future."))
 
@@ -83,7 +83,7 @@ def _require_future(starts_at: datetime, now: datetime) -> None:
 async def schedule(
     session: AsyncSession, coalition: Coalition, request: MeetingRequest, now: datetime
 ) -> Meeting:
-    _require_future(request.starts_at, now)
+    require_future(request.starts_at, now)
     last = (
         await session.exec(select(func.max(Meeting.number)).where(Meeting.coalition_id == coalition.id))
     ).one()
@@ -112,7 +112,7 @@ async def reschedule(
     session: AsyncSession, coalition: Coalition, meeting: Meeting, starts_at: datetime, now: datetime
 ) -> None:
     _require_open(meeting, now)
-    _require_future(starts_at, now)
+    require_future(starts_at, now)
     await reminders.drop_meeting(session, meeting, now, N_("rescheduled"))
     meeting.starts_at = starts_at
     meeting.revision += 1

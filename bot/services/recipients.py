@@ -31,11 +31,15 @@ def split_by_reach(members: list[Member]) -> Audience:
     return audience
 
 
-async def with_roles(session: AsyncSession, coalition_id: int, roles: frozenset[str]) -> list[Member]:
+async def active_members(
+    session: AsyncSession, coalition_id: int, roles: frozenset[str] | None = None
+) -> list[Member]:
+    """A coalition's members with a role (pending requests excluded), optionally only some roles."""
+    role = Membership.role.in_(roles) if roles is not None else Membership.role.is_not(None)
     rows = await session.exec(
         select(Membership, Person)
         .join(Person, Person.id == Membership.person_id)
-        .where(Membership.coalition_id == coalition_id, Membership.role.in_(roles))
+        .where(Membership.coalition_id == coalition_id, role)
         .order_by(Person.id)
     )
     return [Member(*row) for row in rows]

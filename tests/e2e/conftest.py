@@ -6,10 +6,12 @@ Every test ends by checking that the bot never made a request Telegram would hav
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+import aiohttp
 import pytest
 from sqlalchemy import inspect, text
 from sqlmodel import select
@@ -160,3 +162,23 @@ async def dump_database(url: str) -> dict[str, set[tuple]]:
             tables[name] = {tuple(zip(columns, ("" if v is None else str(v) for v in row), strict=True)) for row in result}
     await db.dispose()
     return tables
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def wait_healthy(http: aiohttp.ClientSession, port: int, timeout: float = 20.0) -> None:
+    """Wait until a webhook server on `port` answers its health check."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while asyncio.get_running_loop().time() < deadline:
+        try:
+            async with http.get(f"http://127.0.0.1:{port}/healthz") as response:
+                if response.status == 200:
+                    return
+        except aiohttp.ClientError:
+            pass
+        await asyncio.sleep(0.05)
+    raise TimeoutError(f"instance on port {port} never became healthy")

@@ -12,6 +12,7 @@ import sys
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
+import aiohttp
 import pytest
 from sqlmodel import select
 
@@ -21,7 +22,7 @@ from bot.services import coalitions, meetings, members
 from bot.services.coalitions import SetupRequest
 from bot.services.meetings import MeetingRequest
 from bot.services.members import PersonInfo
-from tests.e2e.conftest import TOKEN
+from tests.e2e.conftest import TOKEN, free_port, wait_healthy
 
 LEAD = timedelta(seconds=6)
 
@@ -140,25 +141,16 @@ async def test_two_processes_on_one_database_send_each_reminder_once(emu, db_url
     assert len(recipients) == len(set(recipients)) == len(people) + 6
 
 
-def _port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 async def test_two_webhook_instances_apply_each_update_once_and_survive_a_kill(emu, db_url, processes):
     """Two `coalition-bot webhook` instances behind one (simulated) load balancer."""
-    import aiohttp
 
     emu.flood_control = True
     people = await _coalitions(emu, db_url, count=1, size=60)
-    ports = [_port(), _port()]
+    ports = [free_port(), free_port()]
     first, _second = processes("a", webhook_port=ports[0]), processes("b", webhook_port=ports[1])
     async with aiohttp.ClientSession() as http:
         for port in ports:
-            await _wait_healthy(http, port)
+            await wait_healthy(http, port)
         # Telegram retries an update whose 200 did not arrive; the retry may reach the other instance
         user = next(iter(people))
         update = {"update_id": 4242, "message": {
@@ -196,17 +188,3 @@ async def _claimant_pid(db_url) -> int:  # noqa: ANN001
         claimed = (await s.exec(select(Reminder.claimed_by).where(Reminder.state == "sending"))).first()
     await db.dispose()
     return int(claimed.rsplit("-", 2)[1])
-
-
-async def _wait_healthy(http, port: int) -> None:  # noqa: ANN001
-    import aiohttp
-
-    for _ in range(400):
-        try:
-            async with http.get(f"http://127.0.0.1:{port}/healthz") as response:
-                if response.status == 200:
-                    return
-        except aiohttp.ClientError:
-            pass
-        await asyncio.sleep(0.05)
-    raise TimeoutError(f"instance on port {port} never became healthy")

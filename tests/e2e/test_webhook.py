@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 import time
 
 import aiohttp
@@ -11,15 +10,9 @@ import pytest
 
 from bot.app import build_application
 from bot.webhook import SECRET_HEADER, serve
-from tests.e2e.conftest import JOHN, make_settings
+from tests.e2e.conftest import JOHN, free_port, make_settings, wait_healthy
 
 SECRET = "s3cret-token_value"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _update(update_id: int, text: str) -> dict:
@@ -35,20 +28,14 @@ def _update(update_id: int, text: str) -> dict:
 
 @pytest.fixture
 async def webhook(emu, db_url, clock):
-    port = _free_port()
+    port = free_port()
     public = "https://coalition.example.org/telegram/hook"  # what Telegram calls (the reverse proxy)
     url = f"http://127.0.0.1:{port}/telegram/hook"  # where the proxy forwards to
     application = build_application(make_settings(emu, db_url), clock=clock, rate_limit=False)
     stop = asyncio.Event()
     task = asyncio.create_task(serve(application, url=public, secret=SECRET, port=port, host="127.0.0.1", stop=stop))
     async with aiohttp.ClientSession() as http:
-        for _ in range(100):
-            try:
-                async with http.get(f"http://127.0.0.1:{port}/healthz") as response:
-                    if response.status == 200:
-                        break
-            except aiohttp.ClientError:
-                await asyncio.sleep(0.05)
+        await wait_healthy(http, port)
         emu.started.add(JOHN)
         yield http, url, port
     stop.set()

@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import select
 
 from bot.models import ActionUpdate, Reminder
-from bot.services import action_planning, coalitions, meetings, members, summaries
+from bot.services import action_planning, coalitions, meetings, members, recipients, summaries
 from bot.services import actions as service
 from bot.services.action_parsing import Progress, find_tags, parse_progress, parse_reference
 from bot.services.coalitions import SetupRequest
@@ -101,7 +101,7 @@ async def test_owners_are_members_organisations_or_roles(db, clock):
         assert (by_org.owner_kind, by_org.owner_name, by_org.text) == ("organisation", "Embassy of Norway", "Confirm funding")
         by_role, _ = await service.create(s, coalition, author, "National_Authority Draft request", clock.now())
         assert (by_role.number, by_role.owner_kind, by_role.owner_name) == (3, "role", "national_authority")
-        everyone = await service.active_members(s, coalition.id)
+        everyone = await recipients.active_members(s, coalition.id)
         assert [m.person.username for m in service.owners(by_member, everyone)] == ["nadia"]
         assert [m.person.username for m in service.owners(by_org, everyone)] == ["john"]
         assert [m.person.username for m in service.owners(by_role, everyone)] == ["salim"]

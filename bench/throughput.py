@@ -78,13 +78,20 @@ class Tracker:
 Load = list[tuple[str, Callable[[], Awaitable[object]]]]
 
 
+def first_member(index: int) -> int:
+    """The user id of the first member (the facilitator) of the `index`-th coalition."""
+    return FIRST_USER + index * 1000
+
+
 def mixed_load(emu: Emulator, rng: random.Random, n: int, targets: dict[int, SentMessage]) -> Load:
-    """`n` user actions over the groups whose announcement (with buttons) is in `targets`."""
-    groups = sorted(targets)
+    """`n` actions of members in their own group, whose announcement (with buttons) is in `targets`.
+
+    `targets` is ordered as the coalitions were made, so a group's position gives its members."""
+    groups = list(targets)
     load: Load = []
     for _ in range(n):
         index = rng.randrange(len(groups))
-        chat, user = groups[index], FIRST_USER + index * 1000 + rng.randrange(MEMBERS)
+        chat, user = groups[index], first_member(index) + rng.randrange(MEMBERS)
         roll = rng.random()
         if roll < 0.5:
             announcement = targets[chat]
@@ -156,13 +163,18 @@ async def bot_targets(emu: Emulator, application: Application, groups: list[int]
     targets = {}
     async with running(application, poll_timeout=1):
         for index, chat in enumerate(groups):
-            facilitator = FIRST_USER + index * 1000
+            facilitator = first_member(index)
             await emu.send(chat, facilitator, f"/meeting {when} Bench meeting")
-            targets[chat] = await emu.wait_for(lambda m, c=chat: m.chat_id == c and m.buttons(), 30)
+            targets[chat] = await emu.wait_for(lambda m, c=chat: m.chat_id == c and _is_rsvp(m), 30)
             for k in range(1, 4):
                 await emu.send(chat, facilitator, f"/action operator Task {k} of the bench")
         await emu.wait_for(lambda m: m.chat_id == groups[-1] and "AP3" in (m.text or ""), 30)
     return targets
+
+
+def _is_rsvp(message: SentMessage) -> bool:
+    """The meeting announcement, not the echo bot's earlier message with buttons."""
+    return any(b.get("callback_data", "").startswith("r:") for b in message.buttons())
 
 
 async def _empty(db) -> None:  # noqa: ANN001 - bot.db.Database
@@ -187,8 +199,8 @@ async def main(updates: int, group_count: int, database_url: str | None) -> None
             groups = [-(800_000 + i) for i in range(group_count)]
             now = datetime.now(UTC)
             for index, chat in enumerate(groups):
-                coalition_id = await coalition_with_members(db, emu, chat, MEMBERS, FIRST_USER + index * 1000, now)
-                await _make_facilitator(db, coalition_id, FIRST_USER + index * 1000)
+                coalition_id = await coalition_with_members(db, emu, chat, MEMBERS, first_member(index), now)
+                await _make_facilitator(db, coalition_id, first_member(index))
             await db.dispose()
             rng = random.Random(4)
 

@@ -22,7 +22,10 @@ async def migrated(url: str) -> Database:
 async def coalition_with_members(
     db: Database, emu: Emulator | None, chat_id: int, size: int, first_user: int, now: datetime, *, offsets: str = "1d"
 ) -> int:
-    """A coalition whose `size` members all started the bot; returns its id."""
+    """A coalition whose `size` members all started the bot; returns its id.
+
+    Each person is stored as the emulator describes the user (English), as the bot would
+    have stored them on an earlier update: the load then measures the steady state."""
     async with db.transaction() as s:
         coalition, _ = await coalitions.setup(s, chat_id, "bench", SetupRequest(f"Country {chat_id}"), now)
         coalition.reminder_offsets = offsets
@@ -30,7 +33,7 @@ async def coalition_with_members(
             if emu is not None:
                 emu.add_user(user, f"Member {user}")
                 emu.started.add(user)
-            person = await members.upsert_person(s, PersonInfo(user, f"Member {user}"))
+            person = await members.upsert_person(s, PersonInfo(user, f"Member {user}", language_code="en"))
             person.can_message = True
             await members.join(s, coalition, person, "operator", f"Org {user % 7}", now)
         if emu is not None:

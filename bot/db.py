@@ -9,18 +9,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from sqlalchemy import event
+from sqlalchemy import event, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API objects
-    """WAL lets readers proceed during a write; busy_timeout queues writers instead of failing."""
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.close()
+from bot import sqlite
 
 
 class Database:
@@ -29,12 +22,13 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
-        kwargs: dict = {"pool_pre_ping": True}
-        if self.is_sqlite:
-            kwargs["connect_args"] = {"timeout": 30}
-        self.engine: AsyncEngine = create_async_engine(url, **kwargs)
-        if self.is_sqlite:
-            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        if self.is_sqlite:  # a file: nothing to ping, and the pragmas on every new connection
+            self.engine: AsyncEngine = create_async_engine(
+                url, async_creator=sqlite.connector(make_url(url).database or ":memory:", timeout=30)
+            )
+            event.listen(self.engine.sync_engine, "connect", sqlite.configure)
+        else:  # a server: a connection it dropped is replaced before use
+            self.engine = create_async_engine(url, pool_pre_ping=True)
         self._sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
 
     @asynccontextmanager

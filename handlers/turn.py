@@ -23,7 +23,6 @@ from bot.i18n import Lang
 from bot.messaging import send_texts
 from bot.models import Coalition, Person
 from bot.runtime import BotContext, Runtime
-from bot.services import coalitions as coalition_service
 from bot.services import members as member_service
 from bot.services import updates
 from bot.services.errors import UserError
@@ -147,15 +146,16 @@ def person_info(user: User) -> PersonInfo:
 async def _load(runtime: Runtime, session: AsyncSession, update: Update) -> Turn:
     chat = update.effective_chat
     user = update.effective_user
-    coalition = None if chat.type == Chat.PRIVATE else await coalition_service.by_chat(session, chat.id)
-    person = await member_service.upsert_person(session, person_info(user)) if user and not user.is_bot else None
-    member = None
-    if coalition is not None and person is not None:
-        record = await member_service.membership(session, coalition, person)
-        member = Member(record, person) if record is not None else None
+    if user is not None and user.is_bot:
+        user = None  # a bot's own message (e.g. a channel post) speaks for no person
+    known = await member_service.speaker(
+        session, None if chat.type == Chat.PRIVATE else chat.id, user.id if user else None
+    )
+    person = await member_service.keep_current(session, known.person, person_info(user)) if user else None
+    member = Member(known.membership, person) if known.membership is not None else None
     message = update.effective_message
     thread_id = message.message_thread_id if message is not None and message.is_topic_message else None
-    return Turn(runtime, session, chat, user, coalition, person, member, thread_id)
+    return Turn(runtime, session, chat, update.effective_user, known.coalition, person, member, thread_id)
 
 
 HandlerFn = Callable[[Turn, Update, BotContext], Awaitable[T]]

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
+from sqlalchemy.sql.dml import Insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import N_
 from bot.models import Coalition, Meeting, Membership, Person, Rsvp
-from bot.services import reminders
+from bot.services import reminders, upserts
 from bot.services.errors import InvalidInput, NotAllowed, NotFound
 from bot.services.members import Member
 
@@ -127,22 +129,34 @@ async def cancel(session: AsyncSession, meeting: Meeting, now: datetime) -> None
     await reminders.drop_meeting(session, meeting, now, N_("cancelled"))
 
 
+def _answer_upsert(insert: Callable[..., Insert]) -> Insert:
+    new = insert(Rsvp.__table__).values(
+        meeting_id=bindparam("meeting_id"), person_id=bindparam("person_id"),
+        answer=bindparam("answer"), answered_at=bindparam("at"),
+    )
+    return new.on_conflict_do_update(
+        index_elements=["meeting_id", "person_id"],
+        set_={"answer": new.excluded.answer, "answered_at": new.excluded.answered_at},
+        where=Rsvp.__table__.c.answer != new.excluded.answer,  # the same answer again writes nothing
+    )
+
+
+_ANSWER = upserts.build(_answer_upsert)
+
+
 async def answer(session: AsyncSession, meeting: Meeting, member: Member | None, choice: str, now: datetime) -> bool:
-    """Record or change an RSVP. Returns False when it was already that answer."""
+    """Record or change an RSVP. Returns False when it was already that answer.
+
+    One upsert: a press on an announcement is the most frequent update of all."""
     if member is None or not member.is_active:
         raise NotAllowed(N_("Please /join the coalition first."))
     if choice not in ANSWERS:
         raise InvalidInput(N_("Unknown answer."))
     _require_open(meeting, now)
-    rsvp = (
-        await session.exec(select(Rsvp).where(Rsvp.meeting_id == meeting.id, Rsvp.person_id == member.person.id))
-    ).first()
-    if rsvp is not None and rsvp.answer == choice:
-        return False
-    rsvp = rsvp or Rsvp(meeting_id=meeting.id, person_id=member.person.id, answer=choice, answered_at=now)
-    rsvp.answer, rsvp.answered_at = choice, now
-    session.add(rsvp)
-    return True
+    written = await upserts.run(
+        session, _ANSWER, meeting_id=meeting.id, person_id=member.person.id, answer=choice, at=now
+    )
+    return written == 1
 
 
 async def counts(session: AsyncSession, meeting: Meeting) -> Counter[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import bindparam, literal
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -43,10 +44,15 @@ class Member:
 
 
 async def upsert_person(session: AsyncSession, info: PersonInfo) -> Person:
-    """The person for a Telegram user, created on first sight, names kept current.
+    """The person for a Telegram user, created on first sight, names kept current."""
+    person = await person_by_user(session, info.tg_user_id)
+    return await keep_current(session, person, info)
 
-    Runs for every update: an unchanged person costs one SELECT and no flush."""
-    person = (await session.exec(select(Person).where(Person.tg_user_id == info.tg_user_id))).first()
+
+async def keep_current(session: AsyncSession, person: Person | None, info: PersonInfo) -> Person:
+    """Create the person if `person` is None, else bring its Telegram names up to date.
+
+    Runs for every update: an unchanged person costs no statement at all."""
     if person is None:
         person = Person(tg_user_id=info.tg_user_id)
         session.add(person)
@@ -57,6 +63,36 @@ async def upsert_person(session: AsyncSession, info: PersonInfo) -> Person:
     if person.id is None:
         await session.flush()
     return person
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """Where an update comes from and who sent it, as stored before the update is applied."""
+
+    coalition: Coalition | None
+    person: Person | None
+    membership: Membership | None
+
+
+_ANCHOR = select(literal(1).label("anchor")).subquery()
+_SPEAKER = (
+    select(Coalition, Person, Membership)
+    .select_from(_ANCHOR)
+    .outerjoin(Coalition, Coalition.chat_id == bindparam("chat_id"))
+    .outerjoin(Person, Person.tg_user_id == bindparam("tg_user_id"))
+    .outerjoin(Membership, (Membership.coalition_id == Coalition.id) & (Membership.person_id == Person.id))
+)
+"""Built once: for a statement run on every update, building it costs as much as running it."""
+
+
+async def speaker(session: AsyncSession, chat_id: int | None, tg_user_id: int | None) -> Speaker:
+    """The coalition of a group, the person and their membership, in one query.
+
+    Every update needs all three, so they are read together: outer joins from a one-row
+    anchor leave a part None when the group is no coalition (or `chat_id` is None, a private
+    chat), when the user is new, or when they have not joined."""
+    row = (await session.exec(_SPEAKER, params={"chat_id": chat_id, "tg_user_id": tg_user_id})).one()
+    return Speaker(*row)
 
 
 async def person_by_user(session: AsyncSession, tg_user_id: int) -> Person | None:

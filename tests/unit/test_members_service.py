@@ -70,3 +70,33 @@ async def test_upsert_keeps_one_person_per_telegram_user(db):
         first = await members.upsert_person(s, PersonInfo(7, "Old Name", "old"))
         second = await members.upsert_person(s, PersonInfo(7, "New Name", "new"))
         assert first.id == second.id and second.full_name == "New Name"
+
+
+async def test_speaker_reads_coalition_person_and_membership_together(db, clock):
+    async with db.transaction() as s:
+        coalition = await _coalition(s, clock)
+        member = await members.upsert_person(s, PersonInfo(1, "Nadia", "nadia"))
+        await members.join(s, coalition, member, "operator", "NPA", clock.now())
+        await members.upsert_person(s, PersonInfo(2, "Karim", "karim"))  # known, never joined
+    async with db.transaction() as s:
+        known = await members.speaker(s, -100, 1)
+        assert (known.coalition.country, known.person.full_name, known.membership.role) == ("Lebanon", "Nadia", "operator")
+        outsider = await members.speaker(s, -100, 2)
+        assert (outsider.coalition.id, outsider.person.username, outsider.membership) == (coalition.id, "karim", None)
+        assert await members.speaker(s, -100, 3) == members.Speaker(outsider.coalition, None, None)  # new user
+        elsewhere = await members.speaker(s, -200, 1)  # a group that is no coalition
+        assert (elsewhere.coalition, elsewhere.person.id, elsewhere.membership) == (None, member.id, None)
+        private = await members.speaker(s, None, 1)  # a private chat has no coalition
+        assert (private.coalition, private.person.id, private.membership) == (None, member.id, None)
+
+
+async def test_keep_current_writes_only_what_changed(db):
+    async with db.transaction() as s:
+        person = await members.keep_current(s, None, PersonInfo(5, "Amal", "amal", "ar"))
+        assert person.id is not None
+    async with db.transaction() as s:
+        known = await members.speaker(s, None, 5)
+        same = await members.keep_current(s, known.person, PersonInfo(5, "Amal", "amal", "ar"))
+        assert same is known.person and not s.dirty
+        await members.keep_current(s, known.person, PersonInfo(5, "Amal K.", None, "ar"))
+        assert s.dirty and (known.person.full_name, known.person.username) == ("Amal K.", None)

@@ -38,7 +38,8 @@ from bot.app import build_application, running  # noqa: E402
 from bot.config import PROJECT_ROOT, Settings  # noqa: E402
 from bot.emulator import Emulator, SentMessage  # noqa: E402
 from bot.models import Coalition  # noqa: E402
-from bot.services import members  # noqa: E402
+from bot.db import Database  # noqa: E402
+from bot.services import members, updates  # noqa: E402
 from bot.services.members import Member  # noqa: E402
 
 TOKEN = "778:BENCH"
@@ -130,19 +131,41 @@ async def measure(emu: Emulator, application: Application, load: Load, warm_up: 
     return len(load) / elapsed, by_kind
 
 
-def echo_application(emu: Emulator) -> Application:
-    """The bare PTB bot: answers every press, echoes every text message."""
+Before = Callable[[Update], Awaitable[None]]
+
+
+def echo_application(emu: Emulator, before: Before | None = None) -> Application:
+    """The bare PTB bot: answers every press, echoes every text message (after `before`)."""
 
     async def echo(update: Update, _context) -> None:  # noqa: ANN001
+        if before is not None:
+            await before(update)
         await update.effective_message.reply_text(update.effective_message.text)
 
     async def answer(update: Update, _context) -> None:  # noqa: ANN001
+        if before is not None:
+            await before(update)
         await update.callback_query.answer("ok")
 
     application = ApplicationBuilder().token(TOKEN).base_url(emu.base_url).build()
     application.add_handler(MessageHandler(filters.TEXT, echo))
     application.add_handler(CallbackQueryHandler(answer))
     return application
+
+
+def floor_application(emu: Emulator, db: Database) -> Application:
+    """The echo bot plus the database work every update of the full bot starts with.
+
+    One transaction per update, as in the full bot: record the update once and look up who
+    speaks (`handlers/turn.py` does both before any handler runs). A bot that stores what
+    its users do cannot do less on this stack, so floor/echo bounds the reachable ratio."""
+
+    async def record(update: Update) -> None:
+        async with db.transaction() as session:
+            await updates.first_time(session, int(TOKEN.split(":")[0]), update.update_id, datetime.now(UTC))
+            await members.speaker(session, update.effective_chat.id, update.effective_user.id)
+
+    return echo_application(emu, before=record)
 
 
 async def echo_targets(emu: Emulator, groups: list[int]) -> dict[int, SentMessage]:
@@ -204,11 +227,17 @@ async def main(updates: int, group_count: int, database_url: str | None) -> None
             await db.dispose()
             rng = random.Random(4)
 
+            echo_targets_ = await echo_targets(emu, groups)
             echo_rate, echo_times = await measure(
                 emu, echo_application(emu),
-                mixed_load(emu, rng, updates, targets := await echo_targets(emu, groups)),
-                mixed_load(emu, rng, 100, targets),
+                mixed_load(emu, rng, updates, echo_targets_), mixed_load(emu, rng, 100, echo_targets_),
             )
+            floor_db = Database(url)
+            floor_rate, _ = await measure(
+                emu, floor_application(emu, floor_db),
+                mixed_load(emu, rng, updates, echo_targets_), mixed_load(emu, rng, 100, echo_targets_),
+            )
+            await floor_db.dispose()
             settings = Settings(telegram_bot_token=TOKEN, telegram_api_base_url=emu.base_url, database_url=url,
                                 locales_dir=PROJECT_ROOT / "locales")
             targets = await bot_targets(emu, build_application(settings, rate_limit=False), groups)
@@ -217,7 +246,7 @@ async def main(updates: int, group_count: int, database_url: str | None) -> None
                 mixed_load(emu, rng, updates, targets), mixed_load(emu, rng, 100, targets),
             )
             refused = [f"{r.method}: {r.error}" for r in emu.rejected]
-    _report(updates, group_count, echo_rate, echo_times, bot_rate, bot_times)
+    _report(updates, group_count, echo_rate, echo_times, floor_rate, bot_rate, bot_times)
     print(f"requests the emulator refused: {len(refused)} {refused[:3]}")
 
 
@@ -232,15 +261,18 @@ def _summary(times: list[float]) -> str:
     return f"n={len(times):5d}  p50={percentile(times, 50):6.2f} ms  p99={percentile(times, 99):6.2f} ms"
 
 
-def _report(updates, groups, echo_rate, echo_times, bot_rate, bot_times) -> None:  # noqa: ANN001
+def _report(updates, groups, echo_rate, echo_times, floor_rate, bot_rate, bot_times) -> None:  # noqa: ANN001
     every = lambda by_kind: [t for times in by_kind.values() for t in times]  # noqa: E731
     print(f"mixed load: {updates} updates over {groups} coalitions (50% RSVP presses, 30% #AP messages, "
           f"10% /update, 10% /actions)")
     print(f"echo bot : {echo_rate:7.1f} updates/s   handler {_summary(every(echo_times))}")
+    print(f"floor    : {floor_rate:7.1f} updates/s   (echo + the transaction every update of the bot starts with)")
     print(f"full bot : {bot_rate:7.1f} updates/s   handler {_summary(every(bot_times))}")
     for kind in ("press", "#AP", "/update", "/actions"):
         print(f"    {kind:9s} {_summary(bot_times[kind])}")
     print(f"ratio full/echo: {bot_rate / echo_rate:.2f}  (target >= 0.5)")
+    print(f"ratio floor/echo: {floor_rate / echo_rate:.2f}  (the full bot approaches this, cannot pass it)")
+    print(f"ratio full/floor: {bot_rate / floor_rate:.2f}  (the cost of the bot's own work beyond that floor)")
     print(f"full bot handler p99: {percentile(every(bot_times), 99):.1f} ms  (target <= 50 ms on SQLite)")
 
 

@@ -6,7 +6,8 @@ so the dispatcher's guarantees (claims, Delivery rows, retries, 403) apply to th
 facilitators it is sent to. Abuse limiting (`LIMIT` per sender and coalition within
 `WINDOW`) keeps one `ConcernLimit` row per accepted concern: an HMAC-SHA256 of coalition
 and Telegram user id under `Settings.concern_secret`, which lives in configuration and
-never in the database, and the time. Rows leave the table when the window has passed.
+never in the database, and the time. Rows leave the table when the window has passed, or
+when the sender uses `/forgetme`.
 Without a secret, concerns are refused (and the operator is told in the log): the bot
 never falls back to storing anything derived from the user id without a key.
 """
@@ -102,6 +103,16 @@ async def submit(
     )
     await session.flush()
     return concern
+
+
+async def forget_sender(session: AsyncSession, secret: str | None, tg_user_id: int) -> None:
+    """`/forgetme`: the limiter's rows of this sender go too, in every coalition, though
+    without the secret they name nobody (with it, whoever holds it could test a user id)."""
+    if not secret:
+        return  # without a secret no row was ever written
+    coalition_ids = (await session.exec(select(Coalition.id))).all()
+    tokens = [token(secret, coalition_id, tg_user_id) for coalition_id in coalition_ids]
+    await session.exec(delete(ConcernLimit).where(ConcernLimit.token.in_(tokens)))
 
 
 def is_facilitator(member: Member | None) -> bool:

@@ -7,7 +7,7 @@ import pytest
 from sqlmodel import select
 
 from bot.models import Concern, ConcernLimit, Proposal, Reminder
-from bot.services import coalitions, concerns, members
+from bot.services import coalitions, concerns, members, privacy
 from bot.services.coalitions import SetupRequest
 from bot.services.errors import InvalidInput, NotAllowed, NotFound
 from bot.services.members import Member, PersonInfo
@@ -133,3 +133,19 @@ async def test_only_facilitators_list_concerns(db, clock):
         assert listed.id == coalition.id and [c.number for c in items] == [2, 1]
         with pytest.raises(NotAllowed):
             await concerns.facilitated(s, operator.person)
+
+
+async def test_forgetme_erases_the_senders_limiter_rows_in_every_coalition(db, clock):
+    async with db.transaction() as s:
+        lebanon = await _coalition(s, clock)
+        laos = await _coalition(s, clock, -200, "Laos")
+        for coalition in (lebanon, laos):
+            await _member(s, coalition, clock, 10, "facilitator")
+        sender = await _member(s, lebanon, clock, 1002, "operator")
+        for coalition in (lebanon, laos):
+            await concerns.submit(s, coalition, 1002, "x", SECRET, clock.now())
+        await concerns.submit(s, lebanon, 1003, "x", SECRET, clock.now())  # someone else
+        await privacy.forget(s, sender.person, SECRET)
+        left = [row.token for row in (await s.exec(select(ConcernLimit))).all()]
+        assert left == [concerns.token(SECRET, lebanon.id, 1003)]
+        assert await _count(s, Concern) == 3  # the concerns themselves stay: nothing links them to anyone

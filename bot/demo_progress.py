@@ -1,6 +1,7 @@
 """The demo's progress chapter: the Article 4 deadline and its alerts, two months of an
 operator's figures (a typing slip refused, thousands separators understood), the
-`/progress` view with its chart, `/deadlines` privately and a manager's CSV export.
+`/progress` view with its chart, `/deadlines` privately, a manager's CSV export, and the
+alert a year before the deadline.
 
 `play` continues the scripted Lebanese coalition of `bot.demo`; the two months reported are
 the two before the demo clock's current month, wherever earlier chapters left it.
@@ -9,6 +10,7 @@ the two before the demo clock's current month, wherever earlier chapters left it
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from telegram.ext import Application
 
@@ -16,6 +18,7 @@ from bot.clock import FrozenClock
 from bot.demo_cast import CLAIRE, GROUP, JOHN, NADIA
 from bot.emulator import Emulator
 from bot.services.progress import month_index, period_of
+from jobs import DISPATCHER_KEY
 
 
 async def play(
@@ -43,3 +46,8 @@ async def play(
 
     step("A manager exports the coalition's records as CSV files, privately")
     await show.act(CLAIRE, CLAIRE, "/export")
+
+    step("1 August, 09:00 in Beirut: a year before the deadline, the alert in the group")
+    clock.set(datetime(2027, 8, 1, 6, 0, 1, tzinfo=UTC))  # 09:00 in Beirut (UTC+3 in summer)
+    await application.bot_data[DISPATCHER_KEY].tick()
+    await show.quiet()

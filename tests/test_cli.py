@@ -44,3 +44,5 @@ def test_demo_prints_a_conversation_in_three_languages(capsys, monkeypatch, tmp_
     assert "cleared cannot be negative" in progress and "Progress report recorded: NPA" in progress
     assert "✅ On track" in progress and "على المسار الصحيح" in progress and "En bonne voie" in progress
     assert "[file reports.csv" in progress
+    alert = transcript[transcript.index("a year before the deadline") :]
+    assert "clearance (Article 4): August 1, 2028, in 12 months" in alert and "dans 12 mois" in alert

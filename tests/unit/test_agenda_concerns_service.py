@@ -85,12 +85,18 @@ async def test_refusals_store_nothing(db, clock, caplog):
         assert await _count(s, Concern) == await _count(s, ConcernLimit) == await _count(s, Reminder) == 0
 
 
+async def _two_facilitated_coalitions(s, clock):
+    """Lebanon and Laos, each with a facilitator to receive concerns."""
+    lebanon = await _coalition(s, clock)
+    laos = await _coalition(s, clock, -200, "Laos")
+    for coalition in (lebanon, laos):
+        await _member(s, coalition, clock, 10, "facilitator")
+    return lebanon, laos
+
+
 async def test_five_a_day_per_member_and_coalition(db, clock):
     async with db.transaction() as s:
-        lebanon = await _coalition(s, clock)
-        laos = await _coalition(s, clock, -200, "Laos")
-        for coalition in (lebanon, laos):
-            await _member(s, coalition, clock, 10, "facilitator")
+        lebanon, laos = await _two_facilitated_coalitions(s, clock)
         for _ in range(concerns.LIMIT):
             await concerns.submit(s, lebanon, 1002, "x", SECRET, clock.now())
         with pytest.raises(NotAllowed) as refused:
@@ -137,10 +143,7 @@ async def test_only_facilitators_list_concerns(db, clock):
 
 async def test_forgetme_erases_the_senders_limiter_rows_in_every_coalition(db, clock):
     async with db.transaction() as s:
-        lebanon = await _coalition(s, clock)
-        laos = await _coalition(s, clock, -200, "Laos")
-        for coalition in (lebanon, laos):
-            await _member(s, coalition, clock, 10, "facilitator")
+        lebanon, laos = await _two_facilitated_coalitions(s, clock)
         sender = await _member(s, lebanon, clock, 1002, "operator")
         for coalition in (lebanon, laos):
             await concerns.submit(s, coalition, 1002, "x", SECRET, clock.now())

@@ -13,7 +13,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale, negotiate_locale
-from babel.dates import format_date, format_datetime, format_time, format_timedelta
+from babel.dates import format_date, format_datetime, format_time
 from babel.numbers import format_decimal, format_percent
 from babel.support import NullTranslations, Translations
 
@@ -81,11 +81,6 @@ class Lang:
     def date(self, moment: datetime, tz: ZoneInfo | None = None, fmt: str = "medium") -> str:
         return self.isolate(format_date(moment.astimezone(tz or self.tz).date(), fmt, locale=self.code))
 
-    def duration(self, seconds: float) -> str:
-        return self.isolate(format_timedelta(seconds, locale=self.code, threshold=1.0))
-
-    def with_tz(self, tz: ZoneInfo) -> Lang:
-        return Lang(self.code, self.translations, tz)
 
 
 class Catalogs:

@@ -142,8 +142,7 @@ async def poll_answer(update: Update, context: BotContext) -> None:
 
 @handler
 async def concern(turn: Turn, update: Update, context: BotContext) -> int:
-    if not turn.private:
-        raise NotAllowed(N_("This command works in a private chat with me."))
+    turn.require_private()
     context.user_data.pop(_PENDING, None)
     text = _argument_text(update)
     if not text.strip():
@@ -191,7 +190,7 @@ async def _concern_choice(turn: Turn, update: Update, context: BotContext) -> in
     if coalition is None:
         raise NotAllowed(N_("You are not a member of that coalition."))
     await _submit(turn, coalition, text)
-    turn.answer(lambda t: t._("Sent."))
+    turn.answer(views.sent)
     turn.defer(lambda: update.callback_query.edit_message_reply_markup(None))
     return ConversationHandler.END
 
@@ -243,8 +242,7 @@ def concern_dialog(timeout: float) -> ConversationHandler:
 
 @handler
 async def concerns(turn: Turn, update: Update, context: BotContext) -> None:
-    if not turn.private:
-        raise NotAllowed(N_("This command works in a private chat with me."))
+    turn.require_private()
     listing = await concern_service.facilitated(turn.session, turn.person)
     turn.reply(lambda t: "\n\n".join(views.concern_list(t, c, items) for c, items in listing))
 

@@ -14,8 +14,7 @@ from handlers.turn import Turn, handler
 
 
 async def require_group_manager(turn: Turn, context: BotContext) -> None:
-    if turn.private:
-        raise NotAllowed(N_("This command works in the coalition's group."))
+    turn.require_group()
     coalition_service.ensure(turn.coalition)
     if not await turn.is_manager(context.bot):
         raise NotAllowed(N_("Only the coalition's managers may do this."))
@@ -23,8 +22,7 @@ async def require_group_manager(turn: Turn, context: BotContext) -> None:
 
 @handler
 async def setup(turn: Turn, update: Update, context: BotContext) -> None:
-    if turn.private:
-        raise NotAllowed(N_("This command works in the coalition's group."))
+    turn.require_group()
     if not await turn.is_admin(context.bot):
         raise NotAllowed(N_("Only a group administrator can set up the coalition."))
     request = coalition_service.SetupRequest.parse(context.args or [])
@@ -72,8 +70,7 @@ async def language(turn: Turn, update: Update, context: BotContext) -> None:
 
 @handler
 async def timezone(turn: Turn, update: Update, context: BotContext) -> None:
-    if not turn.private:
-        raise NotAllowed(N_("This command works in a private chat with me."))
+    turn.require_private()
     args = context.args or []
     if not args:
         raise InvalidInput(N_("Give a timezone: /timezone Europe/Paris."))

@@ -8,7 +8,7 @@ from bot.i18n import N_
 from bot.runtime import BotContext
 from bot.services import coalitions as coalition_service
 from bot.services import members as member_service
-from bot.services.errors import InvalidInput, NotAllowed
+from bot.services.errors import InvalidInput
 from bot.services.members import Member
 from bot.views import commands as command_views
 from bot.views import members as views
@@ -40,8 +40,7 @@ async def help_command(turn: Turn, update: Update, context: BotContext) -> None:
 
 
 def require_group(turn: Turn) -> None:
-    if turn.private:
-        raise NotAllowed(N_("This command works in the coalition's group."))
+    turn.require_group()
     coalition_service.ensure(turn.coalition)
 
 
@@ -75,7 +74,7 @@ async def join(turn: Turn, update: Update, context: BotContext) -> None:
 async def join_button(turn: Turn, update: Update, context: BotContext) -> None:
     require_group(turn)
     await _join(turn, context, context.match.group(1), None)
-    turn.answer(lambda t: t._("Thank you."))
+    turn.answer(views.thanks)
 
 
 async def _approve(turn: Turn, context: BotContext, member: Member) -> None:
@@ -98,7 +97,7 @@ async def approve_button(turn: Turn, update: Update, context: BotContext) -> Non
     require_group(turn)
     member = await member_service.membership_by_id(turn.session, turn.coalition, int(context.match.group(1)))
     await _approve(turn, context, member)
-    turn.answer(lambda t: t._("Approved."))
+    turn.answer(views.approved_short)
 
 
 @handler

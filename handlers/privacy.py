@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.i18n import N_
 from bot.runtime import BotContext
-from bot.services.errors import NotAllowed
 from bot.services.privacy import forget
 from bot.views import privacy as views
 from handlers.turn import Turn, handler
@@ -14,8 +12,7 @@ from handlers.turn import Turn, handler
 
 @handler
 async def forgetme(turn: Turn, update: Update, context: BotContext) -> None:
-    if not turn.private:
-        raise NotAllowed(N_("This command works in a private chat with me."))
+    turn.require_private()
     turn.reply(views.confirm, views.confirm_keyboard)
 
 

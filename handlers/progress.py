@@ -292,8 +292,7 @@ async def _managed(turn: Turn, context: BotContext) -> list[Coalition]:
 
 @handler
 async def export(turn: Turn, update: Update, context: BotContext) -> None:
-    if not turn.private:
-        raise NotAllowed(N_("This command works in a private chat with me."))
+    turn.require_private()
     managed = await _managed(turn, context)
     if len(managed) == 1:
         await _send_export(turn, managed[0])
@@ -303,8 +302,7 @@ async def export(turn: Turn, update: Update, context: BotContext) -> None:
 
 @handler
 async def export_button(turn: Turn, update: Update, context: BotContext) -> None:
-    if not turn.private:
-        raise NotAllowed(N_("This command works in a private chat with me."))
+    turn.require_private()
     wanted = int(context.match.group(1))
     coalition = next((c for c in await _managed(turn, context) if c.id == wanted), None)
     if coalition is None:

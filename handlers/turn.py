@@ -19,13 +19,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Bot, CallbackQuery, Chat, ForceReply, InlineKeyboardMarkup, Message, Update, User
 from telegram.error import Forbidden
 
-from bot.i18n import Lang
+from bot.i18n import N_, Lang
 from bot.messaging import send_texts
 from bot.models import Coalition, Person
 from bot.runtime import BotContext, Runtime
 from bot.services import members as member_service
 from bot.services import updates
-from bot.services.errors import UserError
+from bot.services.errors import NotAllowed, UserError
 from bot.services.members import Member, PersonInfo
 from bot.views.render import Render, multilingual, user_error
 
@@ -129,6 +129,16 @@ class Turn:
     def answer(self, render: Render) -> None:
         """The short text shown on a pressed button."""
         self.callback_answer = render(self.lang())
+
+    def require_group(self) -> None:
+        """Commands about the coalition work only in its group."""
+        if self.private:
+            raise NotAllowed(N_("This command works in the coalition's group."))
+
+    def require_private(self) -> None:
+        """Commands about oneself (timezone, export, concerns, erasure) work only in private."""
+        if not self.private:
+            raise NotAllowed(N_("This command works in a private chat with me."))
 
     async def is_admin(self, bot: Bot) -> bool:
         if self.private or self.user is None:

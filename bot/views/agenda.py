@@ -144,3 +144,8 @@ def raised(t: Lang, concern: Concern, proposal: Proposal, meeting: Meeting | Non
 
 def stopped(t: Lang) -> str:
     return t._("Stopped; nothing was sent.")
+
+
+def sent(t: Lang) -> str:
+    """The short answer on the button that sends a concern to a coalition."""
+    return t._("Sent.")

@@ -83,10 +83,3 @@ def own_timezone_set(t: Lang, zone: str, now: datetime) -> str:
         zone=t.isolate(zone), time=t.datetime(now, ZoneInfo(zone), "short")
     )
 
-
-def group_only(t: Lang) -> str:
-    return t._("This command works in the coalition's group.")
-
-
-def private_only(t: Lang) -> str:
-    return t._("This command works in a private chat with me.")

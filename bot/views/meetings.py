@@ -117,10 +117,6 @@ def _by_organisation(t: Lang, group: dict[str, list[Member]]) -> list[str]:
     ]
 
 
-def scheduled_notice(t: Lang, meeting: Meeting) -> str:
-    return t._("Meeting {meeting} is scheduled. Please answer with the buttons below.").format(meeting=ref(t, meeting))
-
-
 def rescheduled(t: Lang, coalition: Coalition, meeting: Meeting, own_tz: str | None = None) -> str:
     return "\n".join(
         [t._("🔁 Meeting {meeting} has been moved.").format(meeting=ref(t, meeting)), *details(t, coalition, meeting, own_tz)]

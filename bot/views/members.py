@@ -111,3 +111,13 @@ def welcome_private(t: Lang, coalitions: list[Coalition]) -> str:
     else:
         text += "\n" + t._("Join your coalition with /join in its group.")
     return text + "\n" + t._("Send /help to see what you can do.")
+
+
+def thanks(t: Lang) -> str:
+    """The short answer on a pressed join button."""
+    return t._("Thank you.")
+
+
+def approved_short(t: Lang) -> str:
+    """The short answer on a pressed approval button."""
+    return t._("Approved.")

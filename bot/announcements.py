@@ -68,7 +68,6 @@ async def refresh_now(application: Application, meeting_id: int) -> None:
     text, keyboard = render(runtime, coalition, meeting, counts)
     if shown.get(meeting_id) == text:
         return
-    shown[meeting_id] = text
     try:
         await application.bot.edit_message_text(
             text, chat_id=coalition.chat_id, message_id=meeting.announcement_message_id, reply_markup=keyboard
@@ -76,3 +75,5 @@ async def refresh_now(application: Application, meeting_id: int) -> None:
     except BadRequest as error:
         if "not modified" not in error.message:
             log.warning("could not refresh the announcement of meeting %s: %s", meeting_id, error.message)
+            return
+    shown[meeting_id] = text  # only once Telegram shows it: a failed edit is tried again on the next press

@@ -12,7 +12,6 @@ import asyncio
 import re
 import secrets
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from telegram import Update
 from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
@@ -45,7 +44,7 @@ _PENDING = "report_pending"  # a valid report waiting for a button: {token, draf
 
 def _today(turn: Turn) -> date:
     zone = turn.coalition.timezone if turn.coalition else (turn.person and turn.person.timezone) or "UTC"
-    return turn.now.astimezone(ZoneInfo(zone)).date()
+    return report_service.local_today(zone, turn.now)
 
 
 async def _member(turn: Turn, coalition: Coalition) -> Member | None:

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from bot.i18n import N_
 from bot.services.errors import InvalidInput
+from bot.services.parsing import _DIGITS
 
-STATUSES: tuple[str, ...] = ("open", "progress", "blocked", "done")
 STATUS_WORDS: dict[str, tuple[str, ...]] = {
     "open": ("open", "ouvert", "ouverte", "مفتوح", "مفتوحة"),
     "progress": ("progress", "in progress", "ongoing", "en cours", "قيد التنفيذ"),
@@ -27,7 +27,6 @@ STATUS_WORDS: dict[str, tuple[str, ...]] = {
 _REFERENCE = re.compile(r"^#?ap(\d{1,6})$|^(\d{1,6})$", re.I)
 TAG = re.compile(r"(?<![\w#])#AP(\d{1,6})\b", re.I)
 _PERCENT = re.compile(r"(\d{1,3})\s?[%٪]")
-_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _SEPARATORS = " \t\n:,;.-–—"
 _TRAILING = ".,:;!-–—"
 

@@ -11,7 +11,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
 from sqlmodel import select
@@ -20,7 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.i18n import N_
 from bot.models import ActionMessage, ActionPoint, ActionUpdate, Coalition, Membership, Person
 from bot.services import members as member_service
-from bot.services import recipients
+from bot.services import numbering, recipients, reports
 from bot.services.action_parsing import Progress, parse_reference
 from bot.services.errors import InvalidInput, NotAllowed, NotFound
 from bot.services.members import Member
@@ -55,7 +54,7 @@ class Owner:
 
 
 def local_today(coalition: Coalition, now: datetime) -> date:
-    return now.astimezone(ZoneInfo(coalition.timezone)).date()
+    return reports.local_today(coalition.timezone, now)
 
 
 def is_overdue(action: ActionPoint, today: date) -> bool:
@@ -135,12 +134,9 @@ async def create(
         raise InvalidInput(N_("The action point needs a text: /action <owner> [YYYY-MM-DD] <text>."))
     if len(text) > MAX_TEXT:
         raise InvalidInput(N_("An action point may have at most {limit} characters."), limit=MAX_TEXT)
-    last = (
-        await session.exec(select(func.max(ActionPoint.number)).where(ActionPoint.coalition_id == coalition.id))
-    ).one()
     action = ActionPoint(
         coalition_id=coalition.id,
-        number=(last or 0) + 1,
+        number=await numbering.next_number(session, ActionPoint, coalition.id),
         text=text,
         owner_kind=owner.kind,
         owner_person_id=owner.member.person.id if owner.member else None,
@@ -157,11 +153,7 @@ async def create(
 
 async def by_number(session: AsyncSession, coalition: Coalition, reference: str) -> ActionPoint:
     number = parse_reference(reference)
-    action = (
-        await session.exec(
-            select(ActionPoint).where(ActionPoint.coalition_id == coalition.id, ActionPoint.number == number)
-        )
-    ).first()
+    action = await numbering.by_number(session, ActionPoint, coalition.id, number)
     if action is None:
         raise NotFound(N_("There is no action point {value} in this coalition."), value=f"AP{number}")
     return action

@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -22,6 +22,7 @@ from bot.services import meetings as meeting_service
 from bot.services import members as member_service
 from bot.services.errors import InvalidInput, NotAllowed, NotFound
 from bot.services.members import Member, PersonInfo
+from bot.services.numbering import next_number
 
 MAX_QUESTION = 300
 MAX_OPTION = 100
@@ -130,12 +131,6 @@ def attached(meeting_id: int | None, created_at: datetime, meetings: list[Meetin
         return own.id
     later = [m for m in meetings if not m.cancelled and m.starts_at > created_at]
     return later[0].id if later else None
-
-
-async def next_number(session: AsyncSession, model: type, coalition_id: int) -> int:
-    """The next per-coalition number of a numbered row (`P5`, `C4`)."""
-    last = (await session.exec(select(func.max(model.number)).where(model.coalition_id == coalition_id))).one()
-    return (last or 0) + 1
 
 
 async def _proposals(session: AsyncSession, coalition_id: int) -> list[Proposal]:

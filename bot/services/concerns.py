@@ -28,7 +28,7 @@ from bot.i18n import N_
 from bot.models import Coalition, Concern, ConcernLimit, Person, Proposal, Reminder
 from bot.services import agenda
 from bot.services import members as member_service
-from bot.services import recipients
+from bot.services import numbering, recipients
 from bot.services.errors import InvalidInput, NotAllowed, NotFound
 from bot.services.members import Member
 
@@ -93,7 +93,7 @@ async def submit(
             N_("You have already sent {limit} concerns to this coalition in the last 24 hours. Please wait before sending another."),
             limit=LIMIT,
         )
-    number = await agenda.next_number(session, Concern, coalition.id)
+    number = await numbering.next_number(session, Concern, coalition.id)
     concern = Concern(coalition_id=coalition.id, number=number, text=text, created_at=now)
     session.add(concern)
     session.add(ConcernLimit(token=sender, at=now))
@@ -144,9 +144,7 @@ def parse_reference(value: str) -> int:
 
 async def by_number(session: AsyncSession, coalition: Coalition, reference: str) -> Concern:
     number = parse_reference(reference)
-    concern = (
-        await session.exec(select(Concern).where(Concern.coalition_id == coalition.id, Concern.number == number))
-    ).first()
+    concern = await numbering.by_number(session, Concern, coalition.id, number)
     if concern is None:
         raise NotFound(N_("There is no concern {value} in this coalition."), value=f"C{number}")
     return concern

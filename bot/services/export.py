@@ -22,7 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db import Database
 from bot.models import Coalition, Meeting, Membership, Person, Rsvp
-from bot.services import coalitions, reports
+from bot.services import coalitions, members, reports
 
 try:  # action points are another area's tables: exported when that area is installed
     from bot.models.actions import ActionPoint, ActionUpdate
@@ -82,19 +82,14 @@ def _name(people: dict[int, Person], person_id: int | None) -> str:
 
 
 async def _members(session: AsyncSession, coalition: Coalition, when: _Clock) -> CsvFile:
-    rows = await session.exec(
-        select(Membership, Person)
-        .join(Person, Person.id == Membership.person_id)
-        .where(Membership.coalition_id == coalition.id)
-        .order_by(Membership.role, Membership.organisation, Person.full_name)
-    )
+    listing = await members.members(session, coalition)
     return csv_file(
         "members.csv",
         ["name", "username", "role", "pending_role", "organisation", "joined_at", "private_messages", "unreachable"],
         (
             [p.full_name, p.username, m.role, m.pending_role, m.organisation, when(m.joined_at),
              p.can_message, p.unreachable]  # fmt: skip
-            for m, p in rows
+            for m, p in ((member.membership, member.person) for member in listing)
         ),
     )
 

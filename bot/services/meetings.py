@@ -16,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import N_
 from bot.models import Coalition, Meeting, Membership, Person, Rsvp
-from bot.services import reminders, upserts
+from bot.services import numbering, reminders, upserts
 from bot.services.errors import InvalidInput, NotAllowed, NotFound
 from bot.services.members import Member
 
@@ -69,9 +69,7 @@ def parse_reference(value: str) -> int:
 
 async def by_number(session: AsyncSession, coalition: Coalition, reference: str) -> Meeting:
     number = parse_reference(reference)
-    meeting = (
-        await session.exec(select(Meeting).where(Meeting.coalition_id == coalition.id, Meeting.number == number))
-    ).first()
+    meeting = await numbering.by_number(session, Meeting, coalition.id, number)
     if meeting is None:
         raise NotFound(N_("There is no meeting {value} in this coalition."), value=f"M{number}")
     return meeting
@@ -86,12 +84,9 @@ async def schedule(
     session: AsyncSession, coalition: Coalition, request: MeetingRequest, now: datetime
 ) -> Meeting:
     require_future(request.starts_at, now)
-    last = (
-        await session.exec(select(func.max(Meeting.number)).where(Meeting.coalition_id == coalition.id))
-    ).one()
     meeting = Meeting(
         coalition_id=coalition.id,
-        number=(last or 0) + 1,
+        number=await numbering.next_number(session, Meeting, coalition.id),
         starts_at=request.starts_at,
         title=request.title,
         location=request.location,

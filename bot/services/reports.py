@@ -25,8 +25,6 @@ from bot.services.members import Member
 
 FIELDS: tuple[str, ...] = ("cancelled", "reduced", "cleared", "cmr", "submunitions", "re_sessions", "re_people")
 """The figures of a report, in the order they are asked and shown."""
-AREA_FIELDS: tuple[str, ...] = ("cancelled", "reduced", "cleared")
-"""Figures in m² whose sum is the land released."""
 KEYS: tuple[str, ...] = ("period", *FIELDS, "org")
 MAX_FIGURE = 10**12
 """Far above any real figure (Lebanon is 1.0e10 m²): a larger one is a typing slip."""

@@ -18,10 +18,9 @@ from bot.services import recipients
 from bot.services import summaries
 from bot.services.actions import Item
 from bot.services.members import Member
+from bot.services.roles import AUTHORITY
 from bot.views import actions as views
 from jobs.compose import Compose, Composer, Message
-
-AUTHORITY = frozenset({"national_authority"})
 
 
 async def _authority(c: Compose) -> list[Member]:
@@ -55,9 +54,8 @@ async def summary(c: Compose) -> list[Message]:
 
 
 async def _midpoint(c: Compose) -> datetime:
-    draft = (
-        await c.session.exec(select(Reminder).where(Reminder.key == f"midterm:draft:{c.reminder.subject_id}"))
-    ).first()
+    key = planning.midterm_draft_key(c.reminder.subject_id)
+    draft = (await c.session.exec(select(Reminder).where(Reminder.key == key))).first()
     return draft.due_at if draft else c.reminder.due_at + planning.ASK_BEFORE
 
 

@@ -24,7 +24,6 @@ from bot.runtime import Runtime, runtime_of
 from bot.services import coalitions as coalition_service
 from bot.services import members as member_service
 from bot.services import reminders as rules
-from bot.services.members import Member
 from bot.views import meetings as views
 from bot.views.render import Render, multilingual
 from jobs.compose import Compose, Composer, Message
@@ -87,11 +86,11 @@ class Dispatcher:
                 why = "superseded by a later reminder" if status.superseded else "meeting already started"
                 await rules.finish(session, reminder.id, self.worker, now, "dropped", why)
                 log.warning("dropped reminder %s (due %s): %s", reminder.key, reminder.due_at, why)
-                notices = [] if status.superseded else self._notices(context, await context.managers(), True)
+                notices = [] if status.superseded else await self._notices(context, True)
             else:
                 messages = await self.composers[reminder.kind](context)
                 served = await rules.served(session, reminder.id)
-                notices = self._notices(context, await context.managers(), False) if status.late else []
+                notices = await self._notices(context, False) if status.late else []
         if not status.dropped:
             await self._fan_out(reminder, [m for m in messages if m.recipient not in served])
             async with runtime.db.transaction() as session:
@@ -102,13 +101,14 @@ class Dispatcher:
         for notice in notices:  # best effort: a notice is not itself a tracked delivery
             await deliver(self.application.bot, notice.chat_id, multilingual(notice.langs, notice.render))
 
-    def _notices(self, context: Compose, managers: list[Member], dropped: bool) -> list[Message]:
-        """Managers hear of meeting reminders that left late or not at all (SPEC §6)."""
+    async def _notices(self, context: Compose, dropped: bool) -> list[Message]:
+        """Managers hear of meeting reminders that left late or not at all (SPEC §6); only then
+        are they looked up."""
         reminder = context.reminder
         if reminder.kind != "meeting":
             return []
         render: Render = lambda t: views.late_notice(t, context.meeting, reminder.label, dropped)  # noqa: E731
-        return context.private(managers, render)
+        return context.private(await context.managers(), render)
 
     async def _fan_out(self, reminder: Reminder, messages: list[Message]) -> None:
         """Send each message once. One commit per message: it records the previous outcome and

@@ -4,10 +4,9 @@ deadline set with `/deadline`, to the group and privately to the national author
 from __future__ import annotations
 
 from bot.models import TreatyDeadline
+from bot.services.roles import AUTHORITY
 from bot.views import progress as views
 from jobs.compose import Compose, Composer, Message
-
-AUTHORITY = frozenset({"national_authority"})
 
 
 async def deadline_alert(c: Compose) -> list[Message]:

@@ -20,13 +20,13 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.models import ActionPoint, Coalition, Meeting, Reminder
 from bot.services import meetings as meeting_service
 from bot.services.actions import local_today
+from bot.services.reminders import plan_once
 from bot.services.watchdogs import add_months
 
 ASK_BEFORE = timedelta(days=7)
@@ -45,6 +45,11 @@ class Cycle:
     end: datetime  # the next meeting, or last + cadence
 
 
+def midterm_draft_key(last_id: int) -> str:
+    """The draft of the cycle opened by meeting `last_id` (its midpoint, for the ask)."""
+    return f"midterm:draft:{last_id}"
+
+
 async def cycle(session: AsyncSession, coalition: Coalition, now: datetime) -> Cycle | None:
     last = await meeting_service.last_held(session, coalition.id, now)
     if last is None:
@@ -56,15 +61,6 @@ async def cycle(session: AsyncSession, coalition: Coalition, now: datetime) -> C
     return Cycle(last, ask_at, midpoint, end)
 
 
-async def _insert(session: AsyncSession, row: Reminder) -> bool:
-    try:
-        async with session.begin_nested():
-            session.add(row)
-    except IntegrityError:  # another process planned it first
-        return False
-    return True
-
-
 async def _plan(session: AsyncSession, coalition: Coalition, kind: str, key: str, due: datetime, subject_id: int) -> bool:
     """Insert the row, or move it while it is still pending; True when a row was added."""
     existing = (await session.exec(select(Reminder).where(Reminder.key == key))).first()
@@ -73,7 +69,7 @@ async def _plan(session: AsyncSession, coalition: Coalition, kind: str, key: str
             existing.due_at = due
             session.add(existing)
         return False
-    return await _insert(
+    return await plan_once(
         session, Reminder(key=key, coalition_id=coalition.id, kind=kind, subject_id=subject_id, due_at=due, label=kind)
     )
 
@@ -86,14 +82,14 @@ async def plan_midterm(session: AsyncSession, coalition: Coalition, now: datetim
     if now < current.midpoint:  # asking after the midpoint is pointless: the draft is due
         planned |= await _plan(session, coalition, MIDTERM_ASK, f"midterm:ask:{current.last.id}",
                                current.ask_at, current.last.id)
-    planned |= await _plan(session, coalition, MIDTERM_DRAFT, f"midterm:draft:{current.last.id}",
+    planned |= await _plan(session, coalition, MIDTERM_DRAFT, midterm_draft_key(current.last.id),
                            current.midpoint, current.last.id)
     return planned
 
 
 async def plan_circulation(session: AsyncSession, draft: Reminder, now: datetime) -> bool:
     """The national authority pressed "circulate": a group post, at most once per cycle."""
-    return await _insert(session, Reminder(
+    return await plan_once(session, Reminder(
         key=f"midterm:post:{draft.subject_id}", coalition_id=draft.coalition_id, kind=MIDTERM_POST,
         subject_id=draft.subject_id, due_at=now, label=MIDTERM_POST,
     ))

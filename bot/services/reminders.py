@@ -20,12 +20,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, update
+from sqlalchemy import bindparam, or_, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.models import Coalition, Delivery, Meeting, Reminder
-from bot.services import parsing
+from bot.services import parsing, upserts
 
 LEASE = timedelta(seconds=60)
 """Default claim lease; `REMINDER_LEASE_SECONDS` overrides it."""
@@ -58,6 +58,20 @@ async def plan_meeting(session: AsyncSession, coalition: Coalition, meeting: Mee
     await session.flush()
 
 
+_ONCE = upserts.build(
+    lambda insert: insert(Reminder.__table__)
+    .values({column.name: bindparam(column.name) for column in Reminder.__table__.c if column.name != "id"})
+    .on_conflict_do_nothing(index_elements=["key"])
+)
+
+
+async def plan_once(session: AsyncSession, reminder: Reminder) -> bool:
+    """Insert the row unless one with its key exists (another process, or a replay, planned it
+    first); True when inserted. Every column but `id` is taken from `reminder`, defaults included;
+    the row is not added to the session, so `reminder.id` stays unset."""
+    return await upserts.run(session, _ONCE, **reminder.model_dump(exclude={"id"})) == 1
+
+
 def _row(key: str, coalition: Coalition, kind: str, due: datetime, meeting: Meeting | None = None, label: str = "") -> Reminder:
     return Reminder(
         key=key,
@@ -80,12 +94,9 @@ async def drop_meeting(session: AsyncSession, meeting: Meeting, now: datetime, w
 
 async def replan_coalition(session: AsyncSession, coalition: Coalition, now: datetime) -> None:
     """After `/settings reminders`: upcoming meetings get reminders at the new offsets."""
-    meetings = await session.exec(
-        select(Meeting).where(
-            Meeting.coalition_id == coalition.id, Meeting.starts_at > now, Meeting.cancelled.is_(False)
-        )
-    )
-    for meeting in meetings:
+    from bot.services import meetings  # imported here: meetings imports this module
+
+    for meeting in await meetings.upcoming(session, coalition, now):
         await drop_meeting(session, meeting, now, "offsets changed")
         meeting.revision += 1
         session.add(meeting)

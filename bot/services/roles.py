@@ -17,6 +17,8 @@ OPEN_ROLES = frozenset({"operator", "donor", "observer"})
 """Roles anyone may take by joining; the others need a manager's approval."""
 MANAGER_ROLES = frozenset({"national_authority", "facilitator", "secretariat"})
 """Roles that manage the coalition (Telegram group administrators manage it too)."""
+AUTHORITY = frozenset({"national_authority"})
+"""Who receives the national authority's messages (action-point drafts and digests, deadline alerts)."""
 
 ROLE_NAMES: dict[str, str] = {
     "national_authority": N_("national authority"),

@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -20,6 +19,7 @@ from bot.i18n import N_
 from bot.models import ActionPoint, Coalition, Meeting, Note, Person, Reminder
 from bot.services import actions as action_service
 from bot.services import meetings as meeting_service
+from bot.services import reminders
 from bot.services.actions import Item
 from bot.services.errors import InvalidInput, NotFound
 from bot.services.meetings import Attendance
@@ -98,10 +98,7 @@ async def compose(session: AsyncSession, coalition: Coalition, meeting: Meeting,
 
 async def plan_fan_out(session: AsyncSession, coalition: Coalition, meeting: Meeting, now: datetime, tag: str) -> bool:
     """Plan the private copies: a `summary` reminder due now (`tag` makes a replayed command a no-op)."""
-    try:
-        async with session.begin_nested():
-            session.add(Reminder(key=f"summary:{meeting.id}:{tag}", coalition_id=coalition.id, kind="summary",
-                                 subject_id=meeting.id, due_at=now, label=f"M{meeting.number}"))
-    except IntegrityError:
-        return False
-    return True
+    return await reminders.plan_once(session, Reminder(
+        key=f"summary:{meeting.id}:{tag}", coalition_id=coalition.id, kind="summary",
+        subject_id=meeting.id, due_at=now, label=f"M{meeting.number}",
+    ))

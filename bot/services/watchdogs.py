@@ -10,12 +10,12 @@ import calendar
 from datetime import datetime
 
 from sqlalchemy import func
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.models import Coalition, Meeting, Reminder
-from bot.services.reminders import CADENCE_MARGIN, CADENCE_REPEAT
+from bot.models import Coalition, Reminder
+from bot.services import meetings as meeting_service
+from bot.services.reminders import CADENCE_MARGIN, CADENCE_REPEAT, plan_once
 
 
 def add_months(moment: datetime, months: int) -> datetime:
@@ -36,34 +36,17 @@ def nudge_due(coalition: Coalition, last_meeting: datetime | None, last_nudge: d
 
 async def plan_cadence_nudges(session: AsyncSession, coalition: Coalition, now: datetime) -> bool:
     """Plan today's nudge for one coalition if it is due; True when a row was added."""
-    upcoming = (
-        await session.exec(
-            select(func.count()).where(
-                Meeting.coalition_id == coalition.id, Meeting.starts_at > now, Meeting.cancelled.is_(False)
-            )
-        )
-    ).one()
-    if upcoming:
+    if await meeting_service.upcoming(session, coalition, now):
         return False
-    last_meeting = (
-        await session.exec(
-            select(func.max(Meeting.starts_at)).where(
-                Meeting.coalition_id == coalition.id, Meeting.starts_at <= now, Meeting.cancelled.is_(False)
-            )
-        )
-    ).one()
+    last = await meeting_service.last_held(session, coalition.id, now)
     last_nudge = (
         await session.exec(
             select(func.max(Reminder.due_at)).where(Reminder.coalition_id == coalition.id, Reminder.kind == "cadence")
         )
     ).one()
-    if not nudge_due(coalition, last_meeting, last_nudge, now):
+    if not nudge_due(coalition, last.starts_at if last else None, last_nudge, now):
         return False
     key = f"cadence:{coalition.id}:{now.date().isoformat()}"
-    try:
-        async with session.begin_nested():
-            session.add(Reminder(key=key, coalition_id=coalition.id, kind="cadence", due_at=now, label="cadence"))
-    except IntegrityError:  # another process planned it first
-        return False
-    return True
+    nudge = Reminder(key=key, coalition_id=coalition.id, kind="cadence", due_at=now, label="cadence")
+    return await plan_once(session, nudge)
 

@@ -34,6 +34,7 @@ from bot.services.agenda import PollDraft
 from bot.services.errors import InvalidInput, NotAllowed, NotFound
 from bot.views import agenda as views
 from bot.views import callbacks
+from bot.views.common import coalition_keyboard
 from bot.views.render import esc, multilingual
 from handlers.coalition import require_group_manager
 from handlers.members import require_group
@@ -167,7 +168,7 @@ async def _route(turn: Turn, context: BotContext, text: str) -> int:
         await _submit(turn, coalitions[0], text)
         return ConversationHandler.END
     context.user_data[_PENDING] = text
-    turn.reply(views.choose_coalition, lambda t: views.coalition_keyboard(t, coalitions))
+    turn.reply(views.choose_coalition, lambda t: coalition_keyboard(coalitions, callbacks.concern_coalition))
     return CHOOSE
 
 

@@ -30,6 +30,7 @@ from bot.services.members import Member
 from bot.services.progress import Progress
 from bot.services.reports import FIELDS, ReportDraft
 from bot.views import callbacks, charts
+from bot.views.common import coalition_keyboard
 from bot.views import progress as views
 from bot.views.render import multilingual
 from handlers.coalition import require_group_manager
@@ -114,7 +115,7 @@ async def _submit(turn: Turn, context: BotContext, draft: ReportDraft) -> None:
     token = _remember(context, draft, None)
     turn.reply(
         views.choose_coalition,
-        lambda t: views.coalition_keyboard(coalitions, lambda cid: callbacks.report_coalition(token, cid)),
+        lambda t: coalition_keyboard(coalitions, lambda cid: callbacks.report_coalition(token, cid)),
     )
 
 
@@ -296,7 +297,7 @@ async def export(turn: Turn, update: Update, context: BotContext) -> None:
     if len(managed) == 1:
         await _send_export(turn, managed[0])
         return
-    turn.reply(views.choose_coalition, lambda t: views.coalition_keyboard(managed, callbacks.export_coalition))
+    turn.reply(views.choose_coalition, lambda t: coalition_keyboard(managed, callbacks.export_coalition))
 
 
 @handler

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-
 from bot.i18n import Lang
 from bot.models import Coalition, Concern, Meeting, Proposal
 from bot.services.agenda import MAX_QUESTION, Agenda, PollResult, cut
-from bot.views import callbacks
 from bot.views.meetings import title
 from bot.views.render import esc
 
@@ -92,12 +89,6 @@ def ask_concern(t: Lang) -> str:
 
 def choose_coalition(t: Lang) -> str:
     return t._("Which coalition is this concern for? Only its facilitators will receive it.")
-
-
-def coalition_keyboard(t: Lang, coalitions: list[Coalition]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(c.country, callback_data=callbacks.concern_coalition(c.id))] for c in coalitions]
-    )
 
 
 def concern_sent(t: Lang, coalition: Coalition, concern: Concern) -> str:

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot.i18n import Lang
 from bot.models import Coalition
+from bot.views.progress import area
 from bot.views.render import esc
 
 LANGUAGE_NAMES = {"en": "English", "fr": "Français", "ar": "العربية"}
@@ -40,7 +41,7 @@ def offsets(coalition: Coalition) -> str:
 def settings(t: Lang, coalition: Coalition) -> str:
     cadence = t._("twice a year (every 6 months)") if coalition.cadence_months == 6 else t._("quarterly (every 3 months)")
     baseline = (
-        t._("{area} m²").format(area=t.number(coalition.baseline_m2))
+        area(t, coalition.baseline_m2)
         if coalition.baseline_m2 is not None
         else t._("not set")
     )

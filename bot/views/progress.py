@@ -103,11 +103,6 @@ def choose_coalition(t: Lang) -> str:
     return t._("Which coalition is this for?")
 
 
-def coalition_keyboard(coalitions: list[Coalition], data) -> InlineKeyboardMarkup:  # noqa: ANN001 - id -> str
-    """One button per coalition (its country); `data` builds the callback data from its id."""
-    return InlineKeyboardMarkup([[InlineKeyboardButton(c.country, callback_data=data(c.id))] for c in coalitions])
-
-
 def ask_period(t: Lang) -> str:
     return t._("Which month do the figures cover? Send YYYY-MM, e.g. 2027-03, or /cancel to stop.")
 
@@ -227,12 +222,7 @@ def _outlook(t: Lang, o: Outlook) -> list[str]:
 
 
 def progress(t: Lang, p: Progress) -> str:
-    lines = [
-        "📊 "
-        + t._("<b>Progress of the Country Coalition of {country}</b>, {month}").format(
-            country=esc(p.coalition.country), month=month(t, p.period)
-        )
-    ]
+    lines = [progress_caption(t, p)]
     for op in p.operators:
         lines.append("")
         lines.append(_released_line(t, esc(op.organisation), p.period, op.period, op.cumulative))

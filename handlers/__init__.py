@@ -18,7 +18,6 @@ from telegram.ext import (
     Application,
     CallbackQueryHandler,
     CommandHandler,
-    ConversationHandler,
     MessageHandler,
     PollAnswerHandler,
     PollHandler,
@@ -37,20 +36,7 @@ def register(application: Application) -> None:
     add(MessageHandler(filters.StatusUpdate.MIGRATE, coalition.migrated))
     add(MessageHandler(filters.StatusUpdate.NEW_CHAT_MEMBERS, coalition.bot_added))
 
-    text = filters.TEXT & ~filters.COMMAND
-    add(
-        ConversationHandler(
-            entry_points=[CommandHandler("meeting", meetings.meeting)],
-            states={
-                meetings.WHEN: [MessageHandler(text, meetings.dialog_when)],
-                meetings.TITLE: [MessageHandler(text, meetings.dialog_title)],
-                meetings.LOCATION: [MessageHandler(text, meetings.dialog_location)],
-            },
-            fallbacks=[CommandHandler("cancel", meetings.dialog_stop, has_args=False)],
-            conversation_timeout=DIALOG_TIMEOUT,
-            name="meeting-dialog",
-        )
-    )
+    add(meetings.meeting_dialog(DIALOG_TIMEOUT))
     add(agenda.concern_dialog(DIALOG_TIMEOUT))
     add(progress.report_dialog(DIALOG_TIMEOUT))
 

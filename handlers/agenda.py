@@ -19,7 +19,6 @@ from telegram.ext import (
     ConversationHandler,
     MessageHandler,
     TypeHandler,
-    filters,
 )
 from telegram.warnings import PTBUserWarning
 
@@ -37,12 +36,13 @@ from bot.views import callbacks
 from bot.views.common import coalition_keyboard
 from bot.views.render import esc, multilingual
 from handlers.coalition import require_group_manager
+from handlers.dialogs import TEXT, dialog
 from handlers.members import require_group
 from handlers.turn import Turn, handler, person_info
 
 log = logging.getLogger(__name__)
 
-TEXT, CHOOSE = range(2)
+WRITING, CHOOSE = range(2)
 _PENDING = "concern_text"
 _EXPIRED = N_("This choice has expired and nothing was sent. Send /concern again.")
 
@@ -148,7 +148,7 @@ async def concern(turn: Turn, update: Update, context: BotContext) -> int:
     text = _argument_text(update)
     if not text.strip():
         turn.ask(views.ask_concern)
-        return TEXT
+        return WRITING
     return await _route(turn, context, text)
 
 
@@ -203,13 +203,6 @@ async def concern_choice(update: Update, context: BotContext) -> int:
     return ConversationHandler.END if state is None else state
 
 
-@handler
-async def concern_stop(turn: Turn, update: Update, context: BotContext) -> int:
-    context.user_data.pop(_PENDING, None)
-    turn.reply(views.stopped)
-    return ConversationHandler.END
-
-
 async def concern_timeout(update: Update, context: BotContext) -> None:
     """The dialog timed out: forget the text."""
     context.user_data.pop(_PENDING, None)
@@ -223,21 +216,20 @@ async def concern_expired(turn: Turn, update: Update, context: BotContext) -> No
 
 def concern_dialog(timeout: float) -> ConversationHandler:
     """/concern, asking for the text when it is missing and for the coalition when there are several."""
-    text = filters.TEXT & ~filters.COMMAND
     with warnings.catch_warnings():
         # the one button belongs to the dialog of this chat and user: per-message tracking is not wanted
         warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
-        return ConversationHandler(
-            entry_points=[CommandHandler("concern", concern)],
-            states={
-                TEXT: [MessageHandler(text, concern_text)],
+        return dialog(
+            "concern-dialog",
+            CommandHandler("concern", concern),
+            {
+                WRITING: [MessageHandler(TEXT, concern_text)],
                 CHOOSE: [CallbackQueryHandler(concern_choice, pattern=callbacks.CONCERN_PATTERN)],
                 ConversationHandler.TIMEOUT: [TypeHandler(Update, concern_timeout)],
             },
-            fallbacks=[CommandHandler("cancel", concern_stop, has_args=False)],
-            conversation_timeout=timeout,
-            allow_reentry=True,
-            name="concern-dialog",
+            draft_key=_PENDING,
+            stopped=views.stopped,
+            timeout=timeout,
         )
 
 

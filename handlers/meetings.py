@@ -7,7 +7,7 @@ import re
 from collections import Counter
 
 from telegram import Message, Update
-from telegram.ext import ConversationHandler
+from telegram.ext import CommandHandler, ConversationHandler, MessageHandler
 
 from bot.announcements import refresh_now
 from bot.announcements import render as render_announcement
@@ -24,6 +24,7 @@ from bot.views import callbacks
 from bot.views import meetings as views
 from bot.views.render import Render
 from handlers.coalition import require_group_manager
+from handlers.dialogs import TEXT, dialog
 from handlers.members import require_group
 from handlers.turn import Turn, handler
 
@@ -88,11 +89,21 @@ async def dialog_location(turn: Turn, update: Update, context: BotContext) -> in
     return ConversationHandler.END
 
 
-@handler
-async def dialog_stop(turn: Turn, update: Update, context: BotContext) -> int:
-    context.user_data.pop(_DRAFT, None)
-    turn.reply(views.stopped)
-    return ConversationHandler.END
+def meeting_dialog(timeout: float) -> ConversationHandler:
+    """/meeting, asking for the date and time, the title and the place when they are missing."""
+    return dialog(
+        "meeting-dialog",
+        CommandHandler("meeting", meeting),
+        {
+            WHEN: [MessageHandler(TEXT, dialog_when)],
+            TITLE: [MessageHandler(TEXT, dialog_title)],
+            LOCATION: [MessageHandler(TEXT, dialog_location)],
+        },
+        draft_key=_DRAFT,
+        stopped=views.stopped,
+        timeout=timeout,
+        allow_reentry=False,
+    )
 
 
 @handler

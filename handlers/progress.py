@@ -14,7 +14,7 @@ import secrets
 from datetime import date
 
 from telegram import Update
-from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
+from telegram.ext import CommandHandler, ConversationHandler, MessageHandler
 
 from bot.i18n import N_
 from bot.messaging import send_texts
@@ -34,6 +34,7 @@ from bot.views.common import coalition_keyboard
 from bot.views import progress as views
 from bot.views.render import multilingual
 from handlers.coalition import require_group_manager
+from handlers.dialogs import TEXT, dialog
 from handlers.members import require_group
 from handlers.turn import Turn, handler
 
@@ -164,23 +165,15 @@ async def dialog_figure(turn: Turn, update: Update, context: BotContext) -> int:
     return ConversationHandler.END
 
 
-@handler
-async def dialog_stop(turn: Turn, update: Update, context: BotContext) -> int:
-    context.user_data.pop(_DRAFT, None)
-    turn.reply(views.report_stopped)
-    return ConversationHandler.END
-
-
 def report_dialog(timeout: float) -> ConversationHandler:
     """/report: at once with key=value pairs, or step by step (the period, then each figure)."""
-    text = filters.TEXT & ~filters.COMMAND
-    return ConversationHandler(
-        entry_points=[CommandHandler("report", report)],
-        states={PERIOD: [MessageHandler(text, dialog_period)], FIGURE: [MessageHandler(text, dialog_figure)]},
-        fallbacks=[CommandHandler("cancel", dialog_stop, has_args=False)],
-        conversation_timeout=timeout,
-        allow_reentry=True,
-        name="report-dialog",
+    return dialog(
+        "report-dialog",
+        CommandHandler("report", report),
+        {PERIOD: [MessageHandler(TEXT, dialog_period)], FIGURE: [MessageHandler(TEXT, dialog_figure)]},
+        draft_key=_DRAFT,
+        stopped=views.report_stopped,
+        timeout=timeout,
     )
 
 

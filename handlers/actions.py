@@ -86,24 +86,9 @@ def _arguments(update: Update) -> str:
     return parts[1] if len(parts) > 1 else ""
 
 
-async def _membership(turn: Turn, coalition: Coalition) -> Member | None:
-    """The sender's membership in `coalition` (also from a private chat: buttons, replies)."""
-    if turn.member is not None and turn.coalition is not None and turn.coalition.id == coalition.id:
-        return turn.member
-    record = await member_service.membership(turn.session, coalition, turn.person) if turn.person else None
-    return Member(record, turn.person) if record else None
-
-
-async def _manages(turn: Turn, context: BotContext, coalition: Coalition, member: Member | None) -> bool:
-    """Manager of `coalition` by role, or administrator of its group (cached list)."""
-    if member is not None and member.is_manager:
-        return True
-    return turn.user is not None and await turn.runtime.admins.is_admin(context.bot, coalition.chat_id, turn.user.id)
-
-
 async def _allowed(turn: Turn, context: BotContext, coalition: Coalition, member: Member | None, action: ActionPoint) -> bool:
     """An owner, or a manager; the administrator list is read only when ownership does not settle it."""
-    return service.owns(member, action) or await _manages(turn, context, coalition, member)
+    return service.owns(member, action) or await turn.manages(context.bot, coalition, member)
 
 
 @handler
@@ -136,7 +121,7 @@ async def _target(turn: Turn, update: Update, usage: str) -> tuple[ActionPoint, 
 
 async def _author_may_change(turn: Turn, context: BotContext, coalition: Coalition, target: ActionPoint) -> bool:
     """Whether the sender may change `target`; someone neither member nor manager must join first."""
-    member = await _membership(turn, coalition)
+    member = await turn.member_of(coalition)
     allowed = await _allowed(turn, context, coalition, member, target)
     if not allowed:
         service.require_member(member)
@@ -249,7 +234,7 @@ async def circulate_button(turn: Turn, update: Update, context: BotContext) -> N
         raise InvalidInput(N_("This button is not valid."))
     coalition = await turn.session.get(Coalition, draft.coalition_id)
     turn.coalition = coalition
-    if not await _manages(turn, context, coalition, await _membership(turn, coalition)):
+    if not await turn.manages(context.bot, coalition, await turn.member_of(coalition)):
         raise NotAllowed(N_("Only the coalition's managers may do this."))
     planned = await action_planning.plan_circulation(turn.session, draft, turn.now)
     turn.answer(views.circulation_planned if planned else views.already_circulated)
@@ -291,9 +276,9 @@ async def chat_progress(turn: Turn, update: Update, context: BotContext) -> None
     if not pairs:
         return
     coalition = turn.coalition or await turn.session.get(Coalition, pairs[0][0].coalition_id)
-    member = await _membership(turn, coalition)
+    member = await turn.member_of(coalition)
     member = member if member is not None and member.is_active else None
-    manages = None if member is not None else await _manages(turn, context, coalition, None)
+    manages = None if member is not None else await turn.manages(context.bot, coalition, None)
     if member is None and not manages:
         return  # neither member nor manager: nothing stored, nothing said
     turn.coalition = coalition
@@ -301,7 +286,7 @@ async def chat_progress(turn: Turn, update: Update, context: BotContext) -> None
     for target, progress in pairs:
         allowed = service.owns(member, target)
         if not allowed:  # the administrator list is read only when ownership does not settle it
-            manages = await _manages(turn, context, coalition, member) if manages is None else manages
+            manages = await turn.manages(context.bot, coalition, member) if manages is None else manages
             allowed = manages
         row = await service.record(turn.session, target, turn.person, allowed, progress, turn.now,
                                    conversational=True, said=" ".join(text.split()))

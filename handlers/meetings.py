@@ -19,7 +19,6 @@ from bot.services import members as member_service
 from bot.services.calendar import meeting_ics
 from bot.services.errors import InvalidInput, NotAllowed, NotFound
 from bot.services.meetings import MeetingRequest
-from bot.services.members import Member
 from bot.views import callbacks
 from bot.views import meetings as views
 from bot.views.render import Render
@@ -193,11 +192,7 @@ async def rsvp_button(turn: Turn, update: Update, context: BotContext) -> None:
     coalition = await turn.session.get(Coalition, meeting.coalition_id)
     if not turn.private and (turn.coalition is None or turn.coalition.id != coalition.id):
         raise NotAllowed(N_("This button belongs to another coalition's meeting."))
-    if turn.coalition is not None and turn.coalition.id == coalition.id:
-        member = turn.member  # a press in the group: already loaded with the update
-    else:
-        record = await member_service.membership(turn.session, coalition, turn.person)
-        member = Member(record, turn.person) if record else None
+    member = await turn.member_of(coalition)
     turn.coalition = coalition
     changed = await meeting_service.answer(turn.session, meeting, member, match[2], turn.now)
     turn.answer(lambda t: views.rsvp_recorded(t, meeting, match[2]))

@@ -49,21 +49,10 @@ def _today(turn: Turn) -> date:
     return report_service.local_today(zone, turn.now)
 
 
-async def _member(turn: Turn, coalition: Coalition) -> Member | None:
-    record = await member_service.membership(turn.session, coalition, turn.person)
-    return Member(record, turn.person) if record is not None and record.role is not None else None
-
-
-async def _is_manager(turn: Turn, context: BotContext, coalition: Coalition, member: Member | None) -> bool:
-    """A manager role in that coalition, or an administrator of its group (from any chat)."""
-    if member is not None and member.is_manager:
-        return True
-    return await turn.runtime.admins.is_admin(context.bot, coalition.chat_id, turn.user.id)
-
-
 async def _organisation(turn: Turn, context: BotContext, coalition: Coalition, draft_org: str | None) -> str:
-    member = await _member(turn, coalition)
-    manager = await _is_manager(turn, context, coalition, member)
+    member = await turn.member_of(coalition)
+    member = member if member is not None and member.is_active else None
+    manager = await turn.manages(context.bot, coalition, member)
     return await report_service.organisation_for(turn.session, coalition, member, manager, draft_org)
 
 
@@ -276,7 +265,7 @@ async def _send_export(turn: Turn, coalition: Coalition) -> None:
 async def _managed(turn: Turn, context: BotContext) -> list[Coalition]:
     managed = []
     for coalition, record in await member_service.coalitions_of(turn.session, turn.person):
-        if await _is_manager(turn, context, coalition, Member(record, turn.person)):
+        if await turn.manages(context.bot, coalition, Member(record, turn.person)):
             managed.append(coalition)
     if not managed:
         raise NotAllowed(N_("Only the coalition's managers may do this."))

@@ -148,6 +148,20 @@ class Turn:
     async def is_manager(self, bot: Bot) -> bool:
         return bool(self.member and self.member.is_manager) or await self.is_admin(bot)
 
+    async def member_of(self, coalition: Coalition) -> Member | None:
+        """The sender's membership in `coalition`, also from another chat (buttons, replies in
+        private): the one loaded with the update when it is this chat's coalition."""
+        if self.member is not None and self.member.membership.coalition_id == coalition.id:
+            return self.member
+        record = await member_service.membership(self.session, coalition, self.person) if self.person else None
+        return Member(record, self.person) if record else None
+
+    async def manages(self, bot: Bot, coalition: Coalition, member: Member | None) -> bool:
+        """Manager of `coalition` by role, or administrator of its group (from any chat)."""
+        if member is not None and member.is_manager:
+            return True
+        return self.user is not None and await self.runtime.admins.is_admin(bot, coalition.chat_id, self.user.id)
+
 
 def person_info(user: User) -> PersonInfo:
     return PersonInfo(user.id, user.full_name, user.username, user.language_code)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import statistics
 from datetime import datetime
 
-from bot.db import Database
+from bot.store.database import Database
 from bot.emulator import Emulator
-from bot.migrate import upgrade
+from bot.store.migrate import upgrade
 from bot.services import coalitions, members
 from bot.services.coalitions import SetupRequest
 from bot.services.members import PersonInfo

@@ -38,7 +38,7 @@ from bot.app import build_application, running  # noqa: E402
 from bot.config import PROJECT_ROOT, Settings  # noqa: E402
 from bot.emulator import Emulator, SentMessage  # noqa: E402
 from bot.models import Coalition  # noqa: E402
-from bot.db import Database  # noqa: E402
+from bot.store.database import Database  # noqa: E402
 from bot.services import members, updates  # noqa: E402
 from bot.services.members import Member  # noqa: E402
 

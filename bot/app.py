@@ -18,7 +18,7 @@ import handlers
 import jobs
 from bot.clock import Clock
 from bot.config import Settings
-from bot.db import Database
+from bot.store.database import Database
 from bot.i18n import SUPPORTED, Catalogs
 from bot.runtime import RUNTIME_KEY, BotContext, Runtime, runtime_of
 from bot.views.commands import menu

@@ -30,8 +30,8 @@ def _require_token(settings: Settings) -> None:
 
 
 def _db_upgrade(settings: Settings) -> None:
-    from bot.db import Database
-    from bot.migrate import upgrade
+    from bot.store.database import Database
+    from bot.store.migrate import upgrade
 
     async def _go() -> None:
         db = Database(settings.database_url)
@@ -53,7 +53,7 @@ def _run(settings: Settings) -> None:
 
 def _webhook(settings: Settings) -> None:
     from bot.app import build_application
-    from bot.webhook import serve
+    from bot.web.webhook import serve
 
     _require_token(settings)
     missing = [name for name in ("webhook_url", "webhook_secret") if not getattr(settings, name)]
@@ -68,7 +68,7 @@ def _webhook(settings: Settings) -> None:
 
 
 def _demo(settings: Settings) -> None:
-    from bot.demo import run_demo
+    from bot.demo.runner import run_demo
 
     asyncio.run(run_demo(settings))
 

@@ -23,7 +23,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.i18n import N_
-from bot.messaging import send_texts
+from bot.outbox.messaging import send_texts
 from bot.models import Coalition, Meeting
 from bot.runtime import BotContext
 from bot.services import agenda as agenda_service

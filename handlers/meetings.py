@@ -9,8 +9,8 @@ from collections import Counter
 from telegram import Message, Update
 from telegram.ext import CommandHandler, ConversationHandler, MessageHandler
 
-from bot.announcements import refresh_now
-from bot.announcements import render as render_announcement
+from bot.outbox.announcements import refresh_now
+from bot.outbox.announcements import render as render_announcement
 from bot.i18n import N_
 from bot.models import Coalition, Meeting
 from bot.runtime import BotContext

@@ -17,7 +17,7 @@ from telegram import Update
 from telegram.ext import CommandHandler, ConversationHandler, MessageHandler
 
 from bot.i18n import N_
-from bot.messaging import send_texts
+from bot.outbox.messaging import send_texts
 from bot.models import Coalition
 from bot.runtime import BotContext
 from bot.services import deadlines as deadline_service

@@ -20,7 +20,7 @@ from telegram import Bot, CallbackQuery, Chat, ForceReply, InlineKeyboardMarkup,
 from telegram.error import Forbidden
 
 from bot.i18n import N_, Lang
-from bot.messaging import send_texts
+from bot.outbox.messaging import send_texts
 from bot.models import Coalition, Person
 from bot.runtime import BotContext, Runtime
 from bot.services import members as member_service

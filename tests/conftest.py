@@ -16,9 +16,9 @@ from sqlalchemy import text
 
 from bot.clock import FrozenClock
 from bot.config import PROJECT_ROOT, Settings
-from bot.db import Database
+from bot.store.database import Database
 from bot.i18n import Catalogs
-from bot.migrate import upgrade
+from bot.store.migrate import upgrade
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 _pg_migrated = False

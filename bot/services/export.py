@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.db import Database
+from bot.store.database import Database
 from bot.models import Coalition, Meeting, Membership, Person, Rsvp
 from bot.services import coalitions, members, reports
 

@@ -19,7 +19,7 @@ from sqlmodel import select
 from bot.app import build_application, running
 from bot.clock import FrozenClock
 from bot.config import PROJECT_ROOT, Settings
-from bot.db import Database
+from bot.store.database import Database
 from bot.emulator import Emulator
 from bot.emulator.records import SentMessage
 from jobs import DISPATCHER_KEY

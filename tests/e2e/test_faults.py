@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
-from bot.db import Database
+from bot.store.database import Database
 from bot.models import Membership
 from tests.conftest import PG_URL
 from tests.e2e.conftest import ADMIN, GROUP, JOHN, SALIM
@@ -24,7 +24,7 @@ async def _memberships(bot):
 
 async def test_a_crash_after_a_write_stores_nothing(coalition, monkeypatch):
     bot = coalition
-    from bot.telegram_admins import AdminCache
+    from bot.runtime.admins import AdminCache
 
     async def broken(*args, **kwargs):
         raise RuntimeError("the process dies after the membership row was written")

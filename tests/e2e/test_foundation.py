@@ -6,7 +6,7 @@ import re
 
 from sqlmodel import select
 
-from bot.db import Database
+from bot.store.database import Database
 from bot.models import Coalition, Membership, Person
 from tests.e2e.conftest import ADMIN, GROUP, JOHN, NADIA, SALIM
 

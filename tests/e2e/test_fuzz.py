@@ -20,7 +20,7 @@ from sqlmodel import select
 
 from bot.app import build_application, running
 from bot.clock import FrozenClock
-from bot.db import Database
+from bot.store.database import Database
 from bot.emulator import Emulator
 from bot.models import Coalition, Meeting, Membership
 from tests.conftest import database_url, prepare

@@ -16,7 +16,8 @@ import aiohttp
 import pytest
 from sqlmodel import select
 
-from bot.db import Database
+from bot.config import PROJECT_ROOT as PROJECT
+from bot.store.database import Database
 from bot.models import Delivery, Person
 from bot.services import coalitions, meetings, members
 from bot.services.coalitions import SetupRequest
@@ -39,6 +40,8 @@ def processes(emu, db_url, tmp_path):
             "DATABASE_URL": db_url,
             "REMINDER_LEASE_SECONDS": "2",
             "LOG_LEVEL": "INFO",
+            # the code under test, also when the installed copy is another checkout's
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT), os.environ.get("PYTHONPATH")])),
         }
         command = "run"
         if webhook_port is not None:

@@ -13,7 +13,7 @@ import pytest
 from sqlmodel import select
 
 from bot.cli import main
-from bot.db import Database
+from bot.store.database import Database
 from bot.models import ActionPoint, ActionUpdate, Coalition, Person
 from tests.e2e.conftest import ADMIN, GROUP, JOHN, NADIA, SALIM
 

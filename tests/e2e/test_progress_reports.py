@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import select
 
-from bot.db import Database
+from bot.store.database import Database
 from bot.models import ProgressReport
 from tests.e2e.conftest import ADMIN, GROUP, JOHN, NADIA, SALIM
 

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
 
-from bot.db import Database
+from bot.store.database import Database
 from bot.models import Delivery, Person, Reminder
 from tests.e2e.conftest import ADMIN, GROUP, JOHN, NADIA, SALIM, started_bot
 

@@ -9,7 +9,7 @@ import aiohttp
 import pytest
 
 from bot.app import build_application
-from bot.webhook import SECRET_HEADER, serve
+from bot.web.webhook import SECRET_HEADER, serve
 from tests.e2e.conftest import JOHN, free_port, make_settings, wait_healthy
 
 SECRET = "s3cret-token_value"

@@ -2,7 +2,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
 
-from bot.db import Database
+from bot.store.database import Database
 from bot.models import Coalition, Reminder
 from bot.services import coalitions, reminders, watchdogs
 from bot.services.coalitions import SetupRequest

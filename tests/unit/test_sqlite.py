@@ -3,8 +3,8 @@
 import pytest
 from sqlalchemy import exc, text
 
-from bot import sqlite
-from bot.db import Database
+from bot.store import sqlite
+from bot.store.database import Database
 
 
 @pytest.fixture

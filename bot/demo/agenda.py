@@ -1,6 +1,6 @@
 """The demo's agenda chapter: proposals, a native poll and its count, an anonymous concern.
 
-`play` continues the scripted Lebanese coalition of `bot.demo` (the facilitator Claire, the
+`play` continues the scripted Lebanese coalition of `bot.demo.runner` (the facilitator Claire, the
 operator Nadia, the donor John, Salim and the national authority Rania; meeting M1 on
 15 April is the next meeting).
 """
@@ -13,7 +13,7 @@ from collections.abc import Callable
 from telegram.ext import Application
 
 from bot.clock import FrozenClock
-from bot.demo_cast import CLAIRE, GROUP, JOHN, NADIA, NAMES, RANIA, SALIM, Transcript
+from bot.demo.cast import CLAIRE, GROUP, JOHN, NADIA, NAMES, RANIA, SALIM, Transcript
 from bot.emulator import Emulator
 from bot.runtime import runtime_of
 from jobs import DISPATCHER_KEY

@@ -14,14 +14,14 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot import demo_actions, demo_agenda, demo_progress
+from bot.demo import actions as demo_actions, agenda as demo_agenda, progress as demo_progress
 from bot.app import build_application, running
 from bot.clock import FrozenClock
 from bot.config import Settings
-from bot.db import Database
-from bot.demo_cast import CLAIRE, GROUP, JOHN, NADIA, NAMES, RANIA, SALIM, START, TOKEN, Transcript
+from bot.store.database import Database
+from bot.demo.cast import CLAIRE, GROUP, JOHN, NADIA, NAMES, RANIA, SALIM, START, TOKEN, Transcript
 from bot.emulator import Emulator
-from bot.migrate import upgrade
+from bot.store.migrate import upgrade
 
 async def run_demo(settings: Settings, out: Callable[[str], None] = print) -> None:
     with tempfile.TemporaryDirectory() as tmp:

@@ -24,7 +24,7 @@ async def upgrade(engine: AsyncEngine) -> None:
     def _upgrade(connection) -> None:  # noqa: ANN001 - sync Connection
         config = alembic_config(str(engine.url))
         config.attributes["connection"] = connection
-        command.upgrade(config, "heads")  # areas may add migrations on their own branch
+        command.upgrade(config, "head")
 
     async with engine.begin() as connection:
         await connection.run_sync(_upgrade)

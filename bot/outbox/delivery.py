@@ -18,7 +18,7 @@ from enum import Enum
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
-from bot.messaging import send_texts
+from bot.outbox.messaging import send_texts
 
 log = logging.getLogger(__name__)
 

@@ -6,12 +6,12 @@ from dataclasses import dataclass, field
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from bot.announcements import AnnouncementRefresher
+from bot.outbox.announcements import AnnouncementRefresher
 from bot.clock import Clock
 from bot.config import Settings
-from bot.db import Database
+from bot.store.database import Database
 from bot.i18n import Catalogs
-from bot.telegram_admins import AdminCache
+from bot.runtime.admins import AdminCache
 
 RUNTIME_KEY = "runtime"
 

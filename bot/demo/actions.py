@@ -2,7 +2,7 @@
 the way people write in a group (a command, a `#AP` tag, a reply), the meeting summary in
 each member's language, the overdue digest and the mid-term update.
 
-`play` continues the scripted coalition of `bot.demo` after its meeting chapter (the clock
+`play` continues the scripted coalition of `bot.demo.runner` after its meeting chapter (the clock
 then stands before the spring meeting of 15 April 2027, 09:30 in Beirut).
 """
 
@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from types import SimpleNamespace
 
 from bot.clock import FrozenClock
-from bot.demo_cast import CLAIRE, GROUP, JOHN, NADIA, NAMES, RANIA, SALIM
+from bot.demo.cast import CLAIRE, GROUP, JOHN, NADIA, NAMES, RANIA, SALIM
 from bot.emulator import Emulator, SentMessage
 from bot.runtime import runtime_of
 from jobs import DISPATCHER_KEY

@@ -3,7 +3,7 @@ operator's figures (a typing slip refused, thousands separators understood), the
 `/progress` view with its chart, `/deadlines` privately, a manager's CSV export, and the
 alert a year before the deadline.
 
-`play` continues the scripted Lebanese coalition of `bot.demo`; the two months reported are
+`play` continues the scripted Lebanese coalition of `bot.demo.runner`; the two months reported are
 the two before the demo clock's current month, wherever earlier chapters left it.
 """
 
@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from telegram.ext import Application
 
 from bot.clock import FrozenClock
-from bot.demo_cast import CLAIRE, GROUP, JOHN, NADIA
+from bot.demo.cast import CLAIRE, GROUP, JOHN, NADIA
 from bot.emulator import Emulator
 from bot.services.progress import month_index, period_of
 from jobs import DISPATCHER_KEY

@@ -1,0 +1,1 @@
+"""`coalition-bot demo`: a scripted coalition played against the emulator, chapter by chapter."""

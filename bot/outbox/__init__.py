@@ -1,0 +1,1 @@
+"""Everything that leaves the bot for Telegram: sending, splitting, retries, announcements."""

@@ -5,12 +5,12 @@ from __future__ import annotations
 import statistics
 from datetime import datetime
 
-from bot.store.database import Database
 from bot.emulator import Emulator
-from bot.store.migrate import upgrade
 from bot.services import coalitions, members
 from bot.services.coalitions import SetupRequest
 from bot.services.members import PersonInfo
+from bot.store.database import Database
+from bot.store.migrate import upgrade
 
 
 async def migrated(url: str) -> Database:

@@ -23,14 +23,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlmodel import select  # noqa: E402
+from sqlmodel import select
 
-from bench.common import coalition_with_members, migrated, percentile  # noqa: E402
-from bot.app import build_application, running  # noqa: E402
-from bot.config import PROJECT_ROOT, Settings  # noqa: E402
-from bot.emulator import Emulator  # noqa: E402
-from bot.models import Coalition, Delivery  # noqa: E402
-from bot.services.meetings import MeetingRequest, schedule  # noqa: E402
+from bench.common import coalition_with_members, migrated, percentile
+from bot.app import build_application, running
+from bot.config import PROJECT_ROOT, Settings
+from bot.emulator import Emulator
+from bot.models import Coalition, Delivery
+from bot.services.meetings import MeetingRequest, schedule
 
 TOKEN = "777:BENCH"
 GROUP = -900
@@ -52,7 +52,9 @@ async def main(size: int) -> None:
             await db.dispose()
             emu.add_user(1, "Interactive")
             settings = Settings(
-                telegram_bot_token=TOKEN, telegram_api_base_url=emu.base_url, database_url=url,
+                telegram_bot_token=TOKEN,
+                telegram_api_base_url=emu.base_url,
+                database_url=url,
                 locales_dir=PROJECT_ROOT / "locales",
             )
             application = build_application(settings)
@@ -94,17 +96,25 @@ async def _report(emu: Emulator, url: str, size: int, due: datetime, latencies: 
     total = size + 1  # the group post
     floor = total / emu.flood_limits.global_per_second
     elapsed = emu_elapsed(emu, fan_out)
-    print(f"members reminded privately: {len(counts)} of {size} (+ {sum(1 for m in reminders if m.chat_id == GROUP)} group post)")
-    print(f"lost: {size - len(counts)}   duplicated: {sum(1 for c in counts.values() if c > 1)}   "
-          f"failed deliveries: {states.get('failed', 0)}   429 answers handled: {len(emu.flood_responses)}")
-    print(f"fan-out time: {elapsed:.1f} s   floor at {emu.flood_limits.global_per_second}/s: {floor:.1f} s   "
-          f"ratio: {elapsed / floor:.3f}  (target <= 1.1)")
+    print(
+        f"members reminded privately: {len(counts)} of {size} (+ {sum(1 for m in reminders if m.chat_id == GROUP)} group post)"
+    )
+    print(
+        f"lost: {size - len(counts)}   duplicated: {sum(1 for c in counts.values() if c > 1)}   "
+        f"failed deliveries: {states.get('failed', 0)}   429 answers handled: {len(emu.flood_responses)}"
+    )
+    print(
+        f"fan-out time: {elapsed:.1f} s   floor at {emu.flood_limits.global_per_second}/s: {floor:.1f} s   "
+        f"ratio: {elapsed / floor:.3f}  (target <= 1.1)"
+    )
     print(f"punctuality: first reminder {first - due.timestamp():+.1f} s after its due time (target <= 5 s)")
-    print(f"interactive /help during fan-out: n={len(latencies)} p50={percentile(latencies, 50):.3f} s "
-          f"p99={percentile(latencies, 99):.3f} s  (target p99 <= 2 s)")
+    print(
+        f"interactive /help during fan-out: n={len(latencies)} p50={percentile(latencies, 50):.3f} s "
+        f"p99={percentile(latencies, 99):.3f} s  (target p99 <= 2 s)"
+    )
 
 
-def emu_elapsed(emu: Emulator, fan_out) -> float:  # noqa: ANN001
+def emu_elapsed(emu: Emulator, fan_out) -> float:
     """From the first to the last accepted reminder request, as the emulator saw them."""
     times = [r.at for r in fan_out]
     return max(times) - min(times)

@@ -23,11 +23,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import insert, text  # noqa: E402
+from sqlalchemy import insert, text
 
-from bench.common import migrated  # noqa: E402
-from bot.emulator import Emulator  # noqa: E402
-from bot.models import Coalition, Meeting, Membership, Person, Reminder  # noqa: E402
+from bench.common import migrated
+from bot.emulator import Emulator
+from bot.models import Coalition, Meeting, Membership, Person, Reminder
 
 TOKEN = "888:SCALE"
 COALITIONS, MEMBERS, REMINDERS, DUE = 1000, 30, 20_000, 50
@@ -38,26 +38,78 @@ async def load(url: str, emu: Emulator, now: datetime) -> None:
     async with db.engine.begin() as conn:
         for table in ("delivery", "reminder", "rsvp", "meeting", "membership", "person", "coalition"):
             await conn.execute(text(f"DELETE FROM {table}"))
-        await conn.execute(insert(Coalition), [
-            {"id": c + 1, "chat_id": -10_000 - c, "title": "", "country": f"Country {c}", "timezone": "UTC",
-             "languages": "en", "cadence_months": 6, "reminder_offsets": "14d,7d,1d", "created_at": now}
-            for c in range(COALITIONS)])
-        people = [{"id": p + 1, "tg_user_id": 1_000_000 + p, "full_name": f"Member {p}", "can_message": True,
-                   "unreachable": False} for p in range(COALITIONS * MEMBERS)]
+        await conn.execute(
+            insert(Coalition),
+            [
+                {
+                    "id": c + 1,
+                    "chat_id": -10_000 - c,
+                    "title": "",
+                    "country": f"Country {c}",
+                    "timezone": "UTC",
+                    "languages": "en",
+                    "cadence_months": 6,
+                    "reminder_offsets": "14d,7d,1d",
+                    "created_at": now,
+                }
+                for c in range(COALITIONS)
+            ],
+        )
+        people = [
+            {
+                "id": p + 1,
+                "tg_user_id": 1_000_000 + p,
+                "full_name": f"Member {p}",
+                "can_message": True,
+                "unreachable": False,
+            }
+            for p in range(COALITIONS * MEMBERS)
+        ]
         await conn.execute(insert(Person), people)
-        await conn.execute(insert(Membership), [
-            {"coalition_id": p // MEMBERS + 1, "person_id": p + 1, "role": "operator", "organisation": f"Org {p % 5}",
-             "joined_at": now} for p in range(COALITIONS * MEMBERS)])
-        meetings = [{"id": c + 1, "coalition_id": c + 1, "number": 1, "starts_at": now + timedelta(days=30),
-                     "title": "Meeting", "location": "", "cancelled": False, "revision": 1, "created_at": now}
-                    for c in range(COALITIONS)]
+        await conn.execute(
+            insert(Membership),
+            [
+                {
+                    "coalition_id": p // MEMBERS + 1,
+                    "person_id": p + 1,
+                    "role": "operator",
+                    "organisation": f"Org {p % 5}",
+                    "joined_at": now,
+                }
+                for p in range(COALITIONS * MEMBERS)
+            ],
+        )
+        meetings = [
+            {
+                "id": c + 1,
+                "coalition_id": c + 1,
+                "number": 1,
+                "starts_at": now + timedelta(days=30),
+                "title": "Meeting",
+                "location": "",
+                "cancelled": False,
+                "revision": 1,
+                "created_at": now,
+            }
+            for c in range(COALITIONS)
+        ]
         await conn.execute(insert(Meeting), meetings)
         rows = []
         for i in range(REMINDERS):
             coalition = i % COALITIONS + 1
             due = now + timedelta(seconds=5) if i < DUE else now + timedelta(days=1, minutes=i)
-            rows.append({"key": f"scale:{i}", "coalition_id": coalition, "kind": "meeting", "meeting_id": coalition,
-                         "label": f"{i}m", "due_at": due, "state": "pending", "note": ""})
+            rows.append(
+                {
+                    "key": f"scale:{i}",
+                    "coalition_id": coalition,
+                    "kind": "meeting",
+                    "meeting_id": coalition,
+                    "label": f"{i}m",
+                    "due_at": due,
+                    "state": "pending",
+                    "note": "",
+                }
+            )
         await conn.execute(insert(Reminder), rows)
     await db.dispose()
     for c in range(DUE):
@@ -81,10 +133,18 @@ async def main(url: str | None) -> None:
             now = datetime.now(UTC)
             started = time.monotonic()
             await load(url, emu, now)
-            print(f"loaded {COALITIONS} coalitions, {COALITIONS * MEMBERS} members, {REMINDERS} reminders "
-                  f"in {time.monotonic() - started:.1f} s")
-            env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": emu.base_url,
-                   "DATABASE_URL": url, "LOG_LEVEL": "WARNING", "BULK_MESSAGES_PER_SECOND": "1000"}
+            print(
+                f"loaded {COALITIONS} coalitions, {COALITIONS * MEMBERS} members, {REMINDERS} reminders "
+                f"in {time.monotonic() - started:.1f} s"
+            )
+            env = {
+                **os.environ,
+                "TELEGRAM_BOT_TOKEN": TOKEN,
+                "TELEGRAM_API_BASE_URL": emu.base_url,
+                "DATABASE_URL": url,
+                "LOG_LEVEL": "WARNING",
+                "BULK_MESSAGES_PER_SECOND": "1000",
+            }
             launched = time.monotonic()
             process = subprocess.Popen([sys.executable, "-m", "bot.cli", "run"], env=env, cwd=tmp)
             try:
@@ -97,8 +157,10 @@ async def main(url: str | None) -> None:
                     await asyncio.sleep(0.05)
                 first = min(r.at for r in emu.requests if r.method == "sendMessage")
                 last = max(r.at for r in emu.requests if r.method == "sendMessage")
-                print(f"due batch: {DUE} reminders, {expected} messages in {last - first:.1f} s "
-                      f"({expected / (last - first):.0f} messages/s; Telegram allows 30/s)")
+                print(
+                    f"due batch: {DUE} reminders, {expected} messages in {last - first:.1f} s "
+                    f"({expected / (last - first):.0f} messages/s; Telegram allows 30/s)"
+                )
                 await asyncio.sleep(2)
                 print(f"resident memory after start-up and the batch: {rss_mb(process.pid):.0f} MB (target < 300 MB)")
             finally:

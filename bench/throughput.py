@@ -30,17 +30,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update  # noqa: E402
-from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, MessageHandler, filters  # noqa: E402
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, MessageHandler, filters
 
-from bench.common import coalition_with_members, migrated, percentile  # noqa: E402
-from bot.app import build_application, running  # noqa: E402
-from bot.config import PROJECT_ROOT, Settings  # noqa: E402
-from bot.emulator import Emulator, SentMessage  # noqa: E402
-from bot.models import Coalition  # noqa: E402
-from bot.store.database import Database  # noqa: E402
-from bot.services import members, updates  # noqa: E402
-from bot.services.members import Member  # noqa: E402
+from bench.common import coalition_with_members, migrated, percentile
+from bot.app import build_application, running
+from bot.config import PROJECT_ROOT, Settings
+from bot.emulator import Emulator, SentMessage
+from bot.models import Coalition
+from bot.services import members, updates
+from bot.services.members import Member
+from bot.store.database import Database
 
 TOKEN = "778:BENCH"
 MEMBERS = 30
@@ -108,7 +108,9 @@ def mixed_load(emu: Emulator, rng: random.Random, n: int, targets: dict[int, Sen
     return load
 
 
-async def measure(emu: Emulator, application: Application, load: Load, warm_up: Load) -> tuple[float, dict[str, list[float]]]:
+async def measure(
+    emu: Emulator, application: Application, load: Load, warm_up: Load
+) -> tuple[float, dict[str, list[float]]]:
     """Push the warm-up, wait, push the load as one burst; returns (updates/s, durations by kind)."""
     tracker = Tracker(application)
     async with running(application, poll_timeout=1):
@@ -137,12 +139,12 @@ Before = Callable[[Update], Awaitable[None]]
 def echo_application(emu: Emulator, before: Before | None = None) -> Application:
     """The bare PTB bot: answers every press, echoes every text message (after `before`)."""
 
-    async def echo(update: Update, _context) -> None:  # noqa: ANN001
+    async def echo(update: Update, _context) -> None:
         if before is not None:
             await before(update)
         await update.effective_message.reply_text(update.effective_message.text)
 
-    async def answer(update: Update, _context) -> None:  # noqa: ANN001
+    async def answer(update: Update, _context) -> None:
         if before is not None:
             await before(update)
         await update.callback_query.answer("ok")
@@ -171,7 +173,9 @@ def floor_application(emu: Emulator, db: Database) -> Application:
 async def echo_targets(emu: Emulator, groups: list[int]) -> dict[int, SentMessage]:
     """One message with three buttons per group, for the echo bot's presses."""
     bot = echo_application(emu).bot
-    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(x, callback_data=f"e:{x}") for x in ("yes", "online", "no")]])
+    keyboard = InlineKeyboardMarkup(
+        [[InlineKeyboardButton(x, callback_data=f"e:{x}") for x in ("yes", "online", "no")]]
+    )
     targets = {}
     async with bot:
         for chat in groups:
@@ -200,13 +204,19 @@ def _is_rsvp(message: SentMessage) -> bool:
     return any(b.get("callback_data", "").startswith("r:") for b in message.buttons())
 
 
-async def _empty(db) -> None:  # noqa: ANN001 - bot.db.Database
+async def _empty(db) -> None:
     from sqlalchemy import text
 
     async with db.engine.begin() as conn:
-        tables = (await conn.execute(text(
-            "SELECT tablename FROM pg_tables WHERE schemaname='public' AND tablename <> 'alembic_version'"
-        ))).scalars().all()
+        tables = (
+            (
+                await conn.execute(
+                    text("SELECT tablename FROM pg_tables WHERE schemaname='public' AND tablename <> 'alembic_version'")
+                )
+            )
+            .scalars()
+            .all()
+        )
         await conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
 
 
@@ -229,28 +239,38 @@ async def main(updates: int, group_count: int, database_url: str | None) -> None
 
             echo_targets_ = await echo_targets(emu, groups)
             echo_rate, echo_times = await measure(
-                emu, echo_application(emu),
-                mixed_load(emu, rng, updates, echo_targets_), mixed_load(emu, rng, 100, echo_targets_),
+                emu,
+                echo_application(emu),
+                mixed_load(emu, rng, updates, echo_targets_),
+                mixed_load(emu, rng, 100, echo_targets_),
             )
             floor_db = Database(url)
             floor_rate, _ = await measure(
-                emu, floor_application(emu, floor_db),
-                mixed_load(emu, rng, updates, echo_targets_), mixed_load(emu, rng, 100, echo_targets_),
+                emu,
+                floor_application(emu, floor_db),
+                mixed_load(emu, rng, updates, echo_targets_),
+                mixed_load(emu, rng, 100, echo_targets_),
             )
             await floor_db.dispose()
-            settings = Settings(telegram_bot_token=TOKEN, telegram_api_base_url=emu.base_url, database_url=url,
-                                locales_dir=PROJECT_ROOT / "locales")
+            settings = Settings(
+                telegram_bot_token=TOKEN,
+                telegram_api_base_url=emu.base_url,
+                database_url=url,
+                locales_dir=PROJECT_ROOT / "locales",
+            )
             targets = await bot_targets(emu, build_application(settings, rate_limit=False), groups)
             bot_rate, bot_times = await measure(
-                emu, build_application(settings, rate_limit=False),
-                mixed_load(emu, rng, updates, targets), mixed_load(emu, rng, 100, targets),
+                emu,
+                build_application(settings, rate_limit=False),
+                mixed_load(emu, rng, updates, targets),
+                mixed_load(emu, rng, 100, targets),
             )
             refused = [f"{r.method}: {r.error}" for r in emu.rejected]
     _report(updates, group_count, echo_rate, echo_times, floor_rate, bot_rate, bot_times)
     print(f"requests the emulator refused: {len(refused)} {refused[:3]}")
 
 
-async def _make_facilitator(db, coalition_id: int, user: int) -> None:  # noqa: ANN001 - Database
+async def _make_facilitator(db, coalition_id: int, user: int) -> None:
     async with db.transaction() as s:
         coalition = await s.get(Coalition, coalition_id)
         person = await members.person_by_user(s, user)
@@ -261,10 +281,12 @@ def _summary(times: list[float]) -> str:
     return f"n={len(times):5d}  p50={percentile(times, 50):6.2f} ms  p99={percentile(times, 99):6.2f} ms"
 
 
-def _report(updates, groups, echo_rate, echo_times, floor_rate, bot_rate, bot_times) -> None:  # noqa: ANN001
+def _report(updates, groups, echo_rate, echo_times, floor_rate, bot_rate, bot_times) -> None:
     every = lambda by_kind: [t for times in by_kind.values() for t in times]  # noqa: E731
-    print(f"mixed load: {updates} updates over {groups} coalitions (50% RSVP presses, 30% #AP messages, "
-          f"10% /update, 10% /actions)")
+    print(
+        f"mixed load: {updates} updates over {groups} coalitions (50% RSVP presses, 30% #AP messages, "
+        f"10% /update, 10% /actions)"
+    )
     print(f"echo bot : {echo_rate:7.1f} updates/s   handler {_summary(every(echo_times))}")
     print(f"floor    : {floor_rate:7.1f} updates/s   (echo + the transaction every update of the bot starts with)")
     print(f"full bot : {bot_rate:7.1f} updates/s   handler {_summary(every(bot_times))}")

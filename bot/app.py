@@ -18,9 +18,9 @@ import handlers
 import jobs
 from bot.clock import Clock
 from bot.config import Settings
-from bot.store.database import Database
 from bot.i18n import SUPPORTED, Catalogs
 from bot.runtime import RUNTIME_KEY, BotContext, Runtime, runtime_of
+from bot.store.database import Database
 from bot.views.commands import menu
 
 log = logging.getLogger(__name__)

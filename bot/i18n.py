@@ -82,7 +82,6 @@ class Lang:
         return self.isolate(format_date(moment.astimezone(tz or self.tz).date(), fmt, locale=self.code))
 
 
-
 class Catalogs:
     """The compiled catalogs of `locales/`, loaded once at start-up."""
 
@@ -91,9 +90,7 @@ class Catalogs:
         for code in SUPPORTED:
             mo = locales_dir / code / "LC_MESSAGES" / "messages.mo"
             if code != DEFAULT and not mo.exists():
-                raise FileNotFoundError(
-                    f"{mo} is missing: compile the catalogs with `pybabel compile -d locales`"
-                )
+                raise FileNotFoundError(f"{mo} is missing: compile the catalogs with `pybabel compile -d locales`")
             self._translations[code] = (
                 Translations.load(str(locales_dir), [code]) if mo.exists() else NullTranslations()
             )

@@ -22,10 +22,9 @@ from telegram.ext import Application, filters
 from bot.i18n import N_
 from bot.models import ActionPoint, Coalition, Reminder
 from bot.runtime import BotContext
-from bot.services import action_planning
+from bot.services import action_planning, summaries
 from bot.services import actions as service
 from bot.services import members as member_service
-from bot.services import summaries
 from bot.services.action_parsing import TAG, Progress, find_tags, parse_progress
 from bot.services.errors import InvalidInput, NotAllowed, NotFound
 from bot.services.members import Member
@@ -86,7 +85,9 @@ def _arguments(update: Update) -> str:
     return parts[1] if len(parts) > 1 else ""
 
 
-async def _allowed(turn: Turn, context: BotContext, coalition: Coalition, member: Member | None, action: ActionPoint) -> bool:
+async def _allowed(
+    turn: Turn, context: BotContext, coalition: Coalition, member: Member | None, action: ActionPoint
+) -> bool:
     """An owner, or a manager; the administrator list is read only when ownership does not settle it."""
     return service.owns(member, action) or await turn.manages(context.bot, coalition, member)
 
@@ -171,9 +172,12 @@ async def actions(turn: Turn, update: Update, context: BotContext) -> None:
     blocks, refusal = [], None
     for coalition, record in await member_service.coalitions_of(turn.session, turn.person):
         try:
-            blocks.append((coalition, await service.select_items(
-                turn.session, coalition, scope, Member(record, turn.person), turn.now
-            )))
+            blocks.append(
+                (
+                    coalition,
+                    await service.select_items(turn.session, coalition, scope, Member(record, turn.person), turn.now),
+                )
+            )
         except NotFound as error:  # an owner known in one coalition only
             refusal = error
     if not blocks:
@@ -288,8 +292,16 @@ async def chat_progress(turn: Turn, update: Update, context: BotContext) -> None
         if not allowed:  # the administrator list is read only when ownership does not settle it
             manages = await turn.manages(context.bot, coalition, member) if manages is None else manages
             allowed = manages
-        row = await service.record(turn.session, target, turn.person, allowed, progress, turn.now,
-                                   conversational=True, said=" ".join(text.split()))
+        row = await service.record(
+            turn.session,
+            target,
+            turn.person,
+            allowed,
+            progress,
+            turn.now,
+            conversational=True,
+            said=" ".join(text.split()),
+        )
         if row is not None:
             rows.append(row)
     if not rows:

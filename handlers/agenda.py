@@ -23,8 +23,8 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.i18n import N_
-from bot.outbox.messaging import send_texts
 from bot.models import Coalition, Meeting
+from bot.outbox.messaging import send_texts
 from bot.runtime import BotContext
 from bot.services import agenda as agenda_service
 from bot.services import concerns as concern_service
@@ -88,7 +88,13 @@ async def _send_poll(turn: Turn, context: BotContext, draft: PollDraft, question
     async with turn.runtime.db.transaction() as session:
         coalition = await session.get(Coalition, turn.coalition.id)
         await agenda_service.record_poll(
-            session, coalition, draft, question, message.poll.id, message.chat_id, message.message_id,
+            session,
+            coalition,
+            draft,
+            question,
+            message.poll.id,
+            message.chat_id,
+            message.message_id,
             turn.runtime.clock.now(),
         )
 
@@ -127,7 +133,11 @@ async def poll_state(update: Update, context: BotContext) -> None:
     state = update.poll
     async with context.runtime.db.transaction() as session:
         await agenda_service.record_state(
-            session, state.id, [o.voter_count for o in state.options], state.total_voter_count, state.is_closed,
+            session,
+            state.id,
+            [o.voter_count for o in state.options],
+            state.total_voter_count,
+            state.is_closed,
             context.runtime.clock.now(),
         )
 

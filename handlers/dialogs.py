@@ -46,4 +46,3 @@ def dialog(
         allow_reentry=allow_reentry,
         name=name,
     )
-

@@ -9,10 +9,10 @@ from collections import Counter
 from telegram import Message, Update
 from telegram.ext import CommandHandler, ConversationHandler, MessageHandler
 
-from bot.outbox.announcements import refresh_now
-from bot.outbox.announcements import render as render_announcement
 from bot.i18n import N_
 from bot.models import Coalition, Meeting
+from bot.outbox.announcements import refresh_now
+from bot.outbox.announcements import render as render_announcement
 from bot.runtime import BotContext
 from bot.services import meetings as meeting_service
 from bot.services import members as member_service

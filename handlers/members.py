@@ -45,9 +45,7 @@ def require_group(turn: Turn) -> None:
 
 
 async def _join(turn: Turn, context: BotContext, role: str, organisation: str | None) -> None:
-    record, pending = await member_service.join(
-        turn.session, turn.coalition, turn.person, role, organisation, turn.now
-    )
+    record, pending = await member_service.join(turn.session, turn.coalition, turn.person, role, organisation, turn.now)
     member = Member(record, turn.person)
     if pending and await turn.is_admin(context.bot):  # an administrator needs nobody's approval
         await member_service.approve(turn.session, member)

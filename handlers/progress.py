@@ -17,8 +17,8 @@ from telegram import Update
 from telegram.ext import CommandHandler, ConversationHandler, MessageHandler
 
 from bot.i18n import N_
-from bot.outbox.messaging import send_texts
 from bot.models import Coalition
+from bot.outbox.messaging import send_texts
 from bot.runtime import BotContext
 from bot.services import deadlines as deadline_service
 from bot.services import export as export_service
@@ -30,8 +30,8 @@ from bot.services.members import Member
 from bot.services.progress import Progress
 from bot.services.reports import FIELDS, ReportDraft
 from bot.views import callbacks, charts
-from bot.views.common import coalition_keyboard
 from bot.views import progress as views
+from bot.views.common import coalition_keyboard
 from bot.views.render import multilingual
 from handlers.coalition import require_group_manager
 from handlers.dialogs import TEXT, dialog

@@ -20,8 +20,8 @@ from telegram import Bot, CallbackQuery, Chat, ForceReply, InlineKeyboardMarkup,
 from telegram.error import Forbidden
 
 from bot.i18n import N_, Lang
-from bot.outbox.messaging import send_texts
 from bot.models import Coalition, Person
+from bot.outbox.messaging import send_texts
 from bot.runtime import BotContext, Runtime
 from bot.services import members as member_service
 from bot.services import updates
@@ -250,7 +250,10 @@ async def _deliver(turn: Turn, update: Update, context: BotContext) -> None:
         if item.document is not None:
             filename, content = item.document
             await context.bot.send_document(
-                turn.chat.id, content, filename=filename, caption=item.render(langs[0]),
+                turn.chat.id,
+                content,
+                filename=filename,
+                caption=item.render(langs[0]),
                 message_thread_id=turn.thread_id,
             )
             continue

@@ -16,8 +16,12 @@ from jobs.watchdogs import WATCHDOG_INTERVAL, run_watchdogs
 
 MISFIRE_GRACE_SECONDS = 3600
 DISPATCHER_KEY = "dispatcher"
-COMPOSERS: dict[str, Composer] = {**meeting_reminders.COMPOSERS, **agenda.COMPOSERS, **progress.COMPOSERS,
-                                   **actions.COMPOSERS}
+COMPOSERS: dict[str, Composer] = {
+    **meeting_reminders.COMPOSERS,
+    **agenda.COMPOSERS,
+    **progress.COMPOSERS,
+    **actions.COMPOSERS,
+}
 """Every kind of scheduled message and the composer that writes it."""
 
 
@@ -34,13 +38,22 @@ async def start(application: Application) -> None:
     application.bot_data[DISPATCHER_KEY] = dispatcher
     queue = application.job_queue
 
-    async def dispatch(_context) -> None:  # noqa: ANN001
+    async def dispatch(_context) -> None:
         await dispatcher.tick()
 
     # a long fan-out outlives several intervals: extra runs return at once (Dispatcher.tick is
     # guarded by a lock) instead of APScheduler logging every skipped run
     queue.run_repeating(
-        dispatch, interval=INTERVAL, first=0.0, name="dispatch",
+        dispatch,
+        interval=INTERVAL,
+        first=0.0,
+        name="dispatch",
         job_kwargs={"id": "dispatch", "replace_existing": True, "max_instances": 3},
     )
-    queue.run_repeating(run_watchdogs, interval=WATCHDOG_INTERVAL, first=1.0, name="watchdogs", job_kwargs={"id": "watchdogs", "replace_existing": True})
+    queue.run_repeating(
+        run_watchdogs,
+        interval=WATCHDOG_INTERVAL,
+        first=1.0,
+        name="watchdogs",
+        job_kwargs={"id": "watchdogs", "replace_existing": True},
+    )

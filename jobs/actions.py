@@ -14,8 +14,7 @@ from sqlmodel import select
 from bot.models import Meeting, Reminder
 from bot.services import action_planning as planning
 from bot.services import actions as service
-from bot.services import recipients
-from bot.services import summaries
+from bot.services import recipients, summaries
 from bot.services.actions import Item
 from bot.services.members import Member
 from bot.services.roles import AUTHORITY
@@ -37,7 +36,7 @@ def _by_owner(items: list[Item], members: list[Member]) -> list[tuple[Member, li
     return list(owned.values())
 
 
-async def _items(c: Compose, actions) -> list[Item]:  # noqa: ANN001 - list[ActionPoint]
+async def _items(c: Compose, actions) -> list[Item]:
     today = service.local_today(c.coalition, c.reminder.due_at)
     return await service.items(c.session, actions, today)
 
@@ -121,7 +120,9 @@ async def overdue(c: Compose) -> list[Message]:
     members = await recipients.active_members(c.session, coalition.id)
     for member, owned in _by_owner(items, members):
         if member.person.id not in whole:
-            messages += c.private([member], lambda t, owned=owned: views.overdue_digest(t, coalition, owned, whole=False))
+            messages += c.private(
+                [member], lambda t, owned=owned: views.overdue_digest(t, coalition, owned, whole=False)
+            )
     return messages
 
 

@@ -73,8 +73,13 @@ class Compose:
                 member_service.reader_language(person, self.coalition), person.timezone or self.coalition.timezone
             )
             messages.append(
-                Message(rules.person_recipient(person.id), person.tg_user_id, render, [lang],
-                        keyboard(lang) if keyboard else None)
+                Message(
+                    rules.person_recipient(person.id),
+                    person.tg_user_id,
+                    render,
+                    [lang],
+                    keyboard(lang) if keyboard else None,
+                )
             )
         return messages
 

@@ -18,8 +18,8 @@ from datetime import timedelta
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram.ext import Application
 
-from bot.outbox.delivery import BACKOFF, Outcome, deliver
 from bot.models import Coalition, Meeting, Reminder
+from bot.outbox.delivery import BACKOFF, Outcome, deliver
 from bot.runtime import Runtime, runtime_of
 from bot.services import coalitions as coalition_service
 from bot.services import members as member_service

@@ -16,7 +16,7 @@ async def deadline_alert(c: Compose) -> list[Message]:
         return []
     coalition, now = c.coalition, c.runtime.clock.now()
 
-    def render(t):  # noqa: ANN001, ANN202 - Lang -> str
+    def render(t):
         return views.deadline_alert(t, coalition, deadline, now)
 
     return [c.group(render), *c.private(await c.with_roles(AUTHORITY), render)]

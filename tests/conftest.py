@@ -16,8 +16,8 @@ from sqlalchemy import text
 
 from bot.clock import FrozenClock
 from bot.config import PROJECT_ROOT, Settings
-from bot.store.database import Database
 from bot.i18n import Catalogs
+from bot.store.database import Database
 from bot.store.migrate import upgrade
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
@@ -43,9 +43,17 @@ async def prepare(url: str) -> None:
             await upgrade(db.engine)
             _pg_migrated = True
         async with db.engine.begin() as conn:
-            tables = (await conn.execute(text(
-                "SELECT tablename FROM pg_tables WHERE schemaname='public' AND tablename <> 'alembic_version'"
-            ))).scalars().all()
+            tables = (
+                (
+                    await conn.execute(
+                        text(
+                            "SELECT tablename FROM pg_tables WHERE schemaname='public' AND tablename <> 'alembic_version'"
+                        )
+                    )
+                )
+                .scalars()
+                .all()
+            )
             if tables:
                 await conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
     finally:

@@ -25,8 +25,22 @@ def catalog(lang: str):
 def extracted(tmp_path: Path) -> set[str]:
     pot = tmp_path / "messages.pot"
     CommandLineInterface().run(
-        ["pybabel", "-q", "extract", "-F", str(PROJECT_ROOT / "babel.cfg"), "-k", "_", "-k", "N_",
-         "-k", "ngettext:1,2", "-o", str(pot), str(PROJECT_ROOT)]
+        [
+            "pybabel",
+            "-q",
+            "extract",
+            "-F",
+            str(PROJECT_ROOT / "babel.cfg"),
+            "-k",
+            "_",
+            "-k",
+            "N_",
+            "-k",
+            "ngettext:1,2",
+            "-o",
+            str(pot),
+            str(PROJECT_ROOT),
+        ]
     )
     with open(pot, "rb") as f:
         return {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(f) if m.id}

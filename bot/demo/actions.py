@@ -19,7 +19,7 @@ from jobs import DISPATCHER_KEY
 from jobs.watchdogs import run_watchdogs
 
 
-async def play(show, emu: Emulator, application, clock: FrozenClock, step) -> None:  # noqa: ANN001
+async def play(show, emu: Emulator, application, clock: FrozenClock, step) -> None:
     async def tick() -> None:
         await application.bot_data[DISPATCHER_KEY].tick()
         await show.quiet()

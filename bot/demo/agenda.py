@@ -21,7 +21,9 @@ from jobs import DISPATCHER_KEY
 VOTES = {NADIA: [0, 1], JOHN: [1], RANIA: [1, 2], SALIM: [2]}
 
 
-async def play(show: Transcript, emu: Emulator, application: Application, clock: FrozenClock, step: Callable[[str], None]) -> None:
+async def play(
+    show: Transcript, emu: Emulator, application: Application, clock: FrozenClock, step: Callable[[str], None]
+) -> None:
     step("Agenda: members propose topics, the facilitator polls them and closes the poll")
     await show.act(NADIA, GROUP, "/propose Technical survey of CMR-contaminated land")
     await show.act(JOHN, GROUP, "/propose Donor reporting for 2027")

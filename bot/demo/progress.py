@@ -22,7 +22,11 @@ from jobs import DISPATCHER_KEY
 
 
 async def play(
-    show, emu: Emulator, application: Application, clock: FrozenClock, step: Callable[[str], None]  # noqa: ANN001
+    show,
+    emu: Emulator,
+    application: Application,
+    clock: FrozenClock,
+    step: Callable[[str], None],
 ) -> None:
 
     now = clock.now()

@@ -14,14 +14,17 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.demo import actions as demo_actions, agenda as demo_agenda, progress as demo_progress
 from bot.app import build_application, running
 from bot.clock import FrozenClock
 from bot.config import Settings
-from bot.store.database import Database
+from bot.demo import actions as demo_actions
+from bot.demo import agenda as demo_agenda
+from bot.demo import progress as demo_progress
 from bot.demo.cast import CLAIRE, GROUP, JOHN, NADIA, NAMES, RANIA, SALIM, START, TOKEN, Transcript
 from bot.emulator import Emulator
+from bot.store.database import Database
 from bot.store.migrate import upgrade
+
 
 async def run_demo(settings: Settings, out: Callable[[str], None] = print) -> None:
     with tempfile.TemporaryDirectory() as tmp:
@@ -42,7 +45,7 @@ async def run_demo(settings: Settings, out: Callable[[str], None] = print) -> No
                 await _script(emu, application, clock)
 
 
-async def _script(emu: Emulator, application, clock: FrozenClock) -> None:  # noqa: ANN001
+async def _script(emu: Emulator, application, clock: FrozenClock) -> None:
     emu.add_user(RANIA, "Rania", username="rania", language_code="ar")
     emu.add_user(NADIA, "Nadia", username="nadia", language_code="fr")
     emu.add_user(JOHN, "John", username="john", language_code="en")
@@ -80,7 +83,7 @@ async def _script(emu: Emulator, application, clock: FrozenClock) -> None:  # no
         await chapter.play(show, emu, application, clock, step)
 
 
-async def _meetings(emu: Emulator, application, clock: FrozenClock, show: Transcript, step) -> None:  # noqa: ANN001
+async def _meetings(emu: Emulator, application, clock: FrozenClock, show: Transcript, step) -> None:
     from jobs import DISPATCHER_KEY
 
     step("The facilitator schedules the spring meeting; members answer with the buttons")

@@ -40,7 +40,7 @@ class Actors(World):
         *,
         admins: list[int] | tuple[int, ...] = (),
         creator: int | None = None,
-        type: str = "group",  # noqa: A002 - Telegram's field name
+        type: str = "group",
         is_forum: bool = False,
         bot_status: str = "member",
     ) -> dict[str, Any]:

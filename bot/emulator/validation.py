@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import ApiError, bad_request
+from .errors import bad_request
 
 TABLE_PATH = Path(__file__).with_name("api_table.json")
 _INTEGER = re.compile(r"[+-]?\d+")

@@ -9,10 +9,29 @@ from bot.models.agenda import AgendaPoll, Concern, ConcernLimit, PollOption, Pol
 from bot.models.base import UTCDateTime
 from bot.models.coalition import Coalition, Membership, Person
 from bot.models.meetings import Delivery, Meeting, Reminder, Rsvp
-from bot.models.updates import ProcessedUpdate
 from bot.models.progress import ProgressReport, TreatyDeadline
+from bot.models.updates import ProcessedUpdate
 
-__all__ = ["ActionMessage", "ActionPoint", "ActionUpdate", "Note",
-           "AgendaPoll", "Coalition", "Concern", "ConcernLimit", "PollOption", "PollVote", "Proposal",
-           "Delivery", "Meeting", "Membership", "Person", "ProcessedUpdate", "ProgressReport", "Reminder", "Rsvp",
-           "TreatyDeadline", "UTCDateTime"]
+__all__ = [
+    "ActionMessage",
+    "ActionPoint",
+    "ActionUpdate",
+    "AgendaPoll",
+    "Coalition",
+    "Concern",
+    "ConcernLimit",
+    "Delivery",
+    "Meeting",
+    "Membership",
+    "Note",
+    "Person",
+    "PollOption",
+    "PollVote",
+    "ProcessedUpdate",
+    "ProgressReport",
+    "Proposal",
+    "Reminder",
+    "Rsvp",
+    "TreatyDeadline",
+    "UTCDateTime",
+]

@@ -6,12 +6,12 @@ from dataclasses import dataclass, field
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from bot.outbox.announcements import AnnouncementRefresher
 from bot.clock import Clock
 from bot.config import Settings
-from bot.store.database import Database
 from bot.i18n import Catalogs
+from bot.outbox.announcements import AnnouncementRefresher
 from bot.runtime.admins import AdminCache
+from bot.store.database import Database
 
 RUNTIME_KEY = "runtime"
 

@@ -25,9 +25,7 @@ class AdminCache:
         if cached is None or time.monotonic() - cached[0] > self._ttl:
             members = await bot.get_chat_administrators(chat_id)
             ids = frozenset(
-                m.user.id
-                for m in members
-                if m.status in (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
+                m.user.id for m in members if m.status in (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
             )
             cached = (time.monotonic(), ids)
             self._admins[chat_id] = cached

@@ -67,9 +67,7 @@ class Progress:
 def _status_prefix(text: str) -> tuple[str, str] | None:
     words = text.split()
     for phrase, status in _PHRASES:
-        if len(words) >= len(phrase) and tuple(
-            normalise(w.rstrip(_TRAILING)) for w in words[: len(phrase)]
-        ) == phrase:
+        if len(words) >= len(phrase) and tuple(normalise(w.rstrip(_TRAILING)) for w in words[: len(phrase)]) == phrase:
             parts = text.split(maxsplit=len(phrase))
             return status, parts[len(phrase)] if len(parts) > len(phrase) else ""
     return None
@@ -93,7 +91,7 @@ def parse_progress(text: str, *, strict: bool) -> Progress:
             if strict:
                 raise InvalidInput(N_("“{value}” is not a percentage between 0 and 100."), value=match[0])
             break
-        percent, rest = value, rest[match.end():]
+        percent, rest = value, rest[match.end() :]
     return Progress(status, percent, clean(rest))
 
 
@@ -124,7 +122,7 @@ def find_tags(text: str) -> list[Tagged]:
     found: dict[int, Tagged] = {}
     for index, match in enumerate(matches):
         end = matches[index + 1].start() if index + 1 < len(matches) else len(text)
-        progress = parse_progress(text[match.end(): end], strict=False)
+        progress = parse_progress(text[match.end() : end], strict=False)
         body = " ".join(part for part in (lead, progress.text) if part)
         found.setdefault(int(match[1]), Tagged(int(match[1]), Progress(progress.status, progress.percent, body)))
     return list(found.values())

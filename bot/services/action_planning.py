@@ -61,7 +61,9 @@ async def cycle(session: AsyncSession, coalition: Coalition, now: datetime) -> C
     return Cycle(last, ask_at, midpoint, end)
 
 
-async def _plan(session: AsyncSession, coalition: Coalition, kind: str, key: str, due: datetime, subject_id: int) -> bool:
+async def _plan(
+    session: AsyncSession, coalition: Coalition, kind: str, key: str, due: datetime, subject_id: int
+) -> bool:
     """Insert the row, or move it while it is still pending; True when a row was added."""
     existing = (await session.exec(select(Reminder).where(Reminder.key == key))).first()
     if existing is not None:
@@ -80,19 +82,28 @@ async def plan_midterm(session: AsyncSession, coalition: Coalition, now: datetim
         return False
     planned = False
     if now < current.midpoint:  # asking after the midpoint is pointless: the draft is due
-        planned |= await _plan(session, coalition, MIDTERM_ASK, f"midterm:ask:{current.last.id}",
-                               current.ask_at, current.last.id)
-    planned |= await _plan(session, coalition, MIDTERM_DRAFT, midterm_draft_key(current.last.id),
-                           current.midpoint, current.last.id)
+        planned |= await _plan(
+            session, coalition, MIDTERM_ASK, f"midterm:ask:{current.last.id}", current.ask_at, current.last.id
+        )
+    planned |= await _plan(
+        session, coalition, MIDTERM_DRAFT, midterm_draft_key(current.last.id), current.midpoint, current.last.id
+    )
     return planned
 
 
 async def plan_circulation(session: AsyncSession, draft: Reminder, now: datetime) -> bool:
     """The national authority pressed "circulate": a group post, at most once per cycle."""
-    return await plan_once(session, Reminder(
-        key=f"midterm:post:{draft.subject_id}", coalition_id=draft.coalition_id, kind=MIDTERM_POST,
-        subject_id=draft.subject_id, due_at=now, label=MIDTERM_POST,
-    ))
+    return await plan_once(
+        session,
+        Reminder(
+            key=f"midterm:post:{draft.subject_id}",
+            coalition_id=draft.coalition_id,
+            kind=MIDTERM_POST,
+            subject_id=draft.subject_id,
+            due_at=now,
+            label=MIDTERM_POST,
+        ),
+    )
 
 
 async def plan_overdue_digest(session: AsyncSession, coalition: Coalition, now: datetime) -> bool:
@@ -114,5 +125,7 @@ async def plan_overdue_digest(session: AsyncSession, coalition: Coalition, now: 
             )
         ).first()
         if overdue_by_then is not None:
-            planned |= await _plan(session, coalition, OVERDUE, f"overdue:{coalition.id}:{day.isoformat()}", due, coalition.id)
+            planned |= await _plan(
+                session, coalition, OVERDUE, f"overdue:{coalition.id}:{day.isoformat()}", due, coalition.id
+            )
     return planned

@@ -212,14 +212,31 @@ async def record(
         action.percent = progress.percent if progress.percent is not None else action.percent
         action.updated_at = now
         session.add(action)
-    return _add(session, action, author, now, status=status, percent=progress.percent,
-                text=progress.text, comment=not allowed)
+    return _add(
+        session, action, author, now, status=status, percent=progress.percent, text=progress.text, comment=not allowed
+    )
 
 
-def _add(session: AsyncSession, action: ActionPoint, author: Person, now: datetime, *,
-         status: str | None = None, percent: int | None = None, text: str = "", comment: bool) -> ActionUpdate:
-    row = ActionUpdate(action_id=action.id, author_id=author.id, at=now, status=status,
-                       percent=percent, text=text[:MAX_TEXT * 2], comment=comment)
+def _add(
+    session: AsyncSession,
+    action: ActionPoint,
+    author: Person,
+    now: datetime,
+    *,
+    status: str | None = None,
+    percent: int | None = None,
+    text: str = "",
+    comment: bool,
+) -> ActionUpdate:
+    row = ActionUpdate(
+        action_id=action.id,
+        author_id=author.id,
+        at=now,
+        status=status,
+        percent=percent,
+        text=text[: MAX_TEXT * 2],
+        comment=comment,
+    )
     session.add(row)
     return row
 
@@ -234,8 +251,9 @@ def closing(action: ActionPoint, note: str) -> Progress:
 def reopening(action: ActionPoint, note: str) -> Progress:
     """`/reopen AP3 [note]`."""
     if action.status != "done":
-        raise InvalidInput(N_("{action} is not done; only a done action point can be reopened."),
-                           action=f"AP{action.number}")
+        raise InvalidInput(
+            N_("{action} is not done; only a done action point can be reopened."), action=f"AP{action.number}"
+        )
     return Progress("open", None, note)
 
 
@@ -278,9 +296,13 @@ async def items(session: AsyncSession, actions: list[ActionPoint], today: date) 
     )
     updates = {u.action_id: u for u in await session.exec(select(ActionUpdate).where(ActionUpdate.id.in_(latest)))}
     person_ids = {a.owner_person_id for a in actions if a.owner_person_id}
-    people = {p.id: p for p in await session.exec(select(Person).where(Person.id.in_(person_ids)))} if person_ids else {}
+    people = (
+        {p.id: p for p in await session.exec(select(Person).where(Person.id.in_(person_ids)))} if person_ids else {}
+    )
     return [
-        Item(a, people.get(a.owner_person_id), updates.get(a.id), (today - a.due_on).days if is_overdue(a, today) else 0)
+        Item(
+            a, people.get(a.owner_person_id), updates.get(a.id), (today - a.due_on).days if is_overdue(a, today) else 0
+        )
         for a in actions
     ]
 
@@ -317,8 +339,10 @@ async def select_items(
     elif scope:
         owner, rest = await read_owner(session, coalition, scope)
         if rest:
-            raise InvalidInput(N_("Unknown filter “{value}”. Use mine, overdue, @username, an organisation or a role."),
-                               value=" ".join(scope))
+            raise InvalidInput(
+                N_("Unknown filter “{value}”. Use mine, overdue, @username, an organisation or a role."),
+                value=" ".join(scope),
+            )
         members = await recipients.active_members(session, coalition.id)
         actions = [a for a in actions if owner.covers(a, members)]
     return await items(session, actions, today)

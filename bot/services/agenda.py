@@ -74,7 +74,8 @@ def check_question(question: str) -> None:
     if len(question) > MAX_QUESTION:
         raise InvalidInput(
             N_("The question has {count} characters; Telegram allows at most {limit}."),
-            count=len(question), limit=MAX_QUESTION,
+            count=len(question),
+            limit=MAX_QUESTION,
         )
 
 
@@ -86,12 +87,18 @@ def check_options(options: list[str]) -> None:
         if len(option) > MAX_OPTION:
             raise InvalidInput(
                 N_("Option “{value}” has {count} characters; Telegram allows at most {limit}."),
-                value=_short(option), count=len(option), limit=MAX_OPTION,
+                value=_short(option),
+                count=len(option),
+                limit=MAX_OPTION,
             )
     if len(options) < MIN_OPTIONS:
-        raise InvalidInput(N_("A poll needs at least {limit} options; {count} given."), limit=MIN_OPTIONS, count=len(options))
+        raise InvalidInput(
+            N_("A poll needs at least {limit} options; {count} given."), limit=MIN_OPTIONS, count=len(options)
+        )
     if len(options) > MAX_OPTIONS:
-        raise InvalidInput(N_("A poll may have at most {limit} options; {count} given."), limit=MAX_OPTIONS, count=len(options))
+        raise InvalidInput(
+            N_("A poll may have at most {limit} options; {count} given."), limit=MAX_OPTIONS, count=len(options)
+        )
     seen: set[str] = set()
     for option in options:
         if option.casefold() in seen:
@@ -153,7 +160,8 @@ async def open_proposals(session: AsyncSession, coalition: Coalition, meeting: M
     polled = await _polled_ids(session, coalition.id)
     target = meeting.id if meeting else None
     return [
-        p for p in await _proposals(session, coalition.id)
+        p
+        for p in await _proposals(session, coalition.id)
         if p.id not in polled and attached(p.meeting_id, p.created_at, meetings) == target
     ]
 
@@ -166,8 +174,12 @@ async def open_duplicate(session: AsyncSession, coalition: Coalition, text: str,
 
 
 async def add_proposal(
-    session: AsyncSession, coalition: Coalition, text: str, now: datetime,
-    proposer: Person | None = None, concern_id: int | None = None,
+    session: AsyncSession,
+    coalition: Coalition,
+    text: str,
+    now: datetime,
+    proposer: Person | None = None,
+    concern_id: int | None = None,
 ) -> Proposal:
     """Store a proposal for the next meeting; an open proposal with the same text is refused."""
     text = _clean(text)
@@ -175,7 +187,9 @@ async def add_proposal(
         raise InvalidInput(N_("Give the topic: /propose <topic>."))
     if len(text) > MAX_PROPOSAL:
         raise InvalidInput(
-            N_("A proposal may have at most {limit} characters; this one has {count}."), limit=MAX_PROPOSAL, count=len(text)
+            N_("A proposal may have at most {limit} characters; this one has {count}."),
+            limit=MAX_PROPOSAL,
+            count=len(text),
         )
     existing = await open_duplicate(session, coalition, text, now)
     if existing is not None:
@@ -195,7 +209,9 @@ async def add_proposal(
     return proposal
 
 
-async def propose(session: AsyncSession, coalition: Coalition, member: Member | None, text: str, now: datetime) -> Proposal:
+async def propose(
+    session: AsyncSession, coalition: Coalition, member: Member | None, text: str, now: datetime
+) -> Proposal:
     if member is None or not member.is_active:
         raise NotAllowed(N_("Please /join the coalition first."))
     return await add_proposal(session, coalition, text, now, proposer=member.person)
@@ -205,13 +221,22 @@ async def proposals_draft(session: AsyncSession, coalition: Coalition, anonymous
     """A poll of the open proposals for the next meeting, under the default question."""
     proposals = await open_proposals(session, coalition, await next_meeting(session, coalition, now))
     if not proposals:
-        raise NotFound(N_("There are no open proposals. Propose topics with /propose <topic>, or give the options: /poll question | option 1 | option 2."))
+        raise NotFound(
+            N_(
+                "There are no open proposals. Propose topics with /propose <topic>, or give the options: /poll question | option 1 | option 2."
+            )
+        )
     if len(proposals) < MIN_OPTIONS:
-        raise InvalidInput(N_("A poll needs at least {limit} options, and there is only one open proposal."), limit=MIN_OPTIONS)
+        raise InvalidInput(
+            N_("A poll needs at least {limit} options, and there is only one open proposal."), limit=MIN_OPTIONS
+        )
     if len(proposals) > MAX_OPTIONS:
         raise InvalidInput(
-            N_("There are {count} open proposals; a poll may have at most {limit} options. Give the options yourself: /poll question | option 1 | option 2."),
-            count=len(proposals), limit=MAX_OPTIONS,
+            N_(
+                "There are {count} open proposals; a poll may have at most {limit} options. Give the options yourself: /poll question | option 1 | option 2."
+            ),
+            count=len(proposals),
+            limit=MAX_OPTIONS,
         )
     options = [option_text(p) for p in proposals]
     check_options(options)
@@ -227,14 +252,26 @@ async def draft_poll(session: AsyncSession, coalition: Coalition, text: str, now
 
 
 async def record_poll(
-    session: AsyncSession, coalition: Coalition, draft: PollDraft, question: str,
-    tg_poll_id: str, chat_id: int, message_id: int, now: datetime,
+    session: AsyncSession,
+    coalition: Coalition,
+    draft: PollDraft,
+    question: str,
+    tg_poll_id: str,
+    chat_id: int,
+    message_id: int,
+    now: datetime,
 ) -> AgendaPoll:
     """Remember a poll Telegram accepted, for the next meeting; its proposals are no longer open."""
     meeting = await next_meeting(session, coalition, now)
     poll = AgendaPoll(
-        coalition_id=coalition.id, meeting_id=meeting.id if meeting else None, tg_poll_id=tg_poll_id,
-        chat_id=chat_id, message_id=message_id, question=question, anonymous=draft.anonymous, created_at=now,
+        coalition_id=coalition.id,
+        meeting_id=meeting.id if meeting else None,
+        tg_poll_id=tg_poll_id,
+        chat_id=chat_id,
+        message_id=message_id,
+        question=question,
+        anonymous=draft.anonymous,
+        created_at=now,
     )
     session.add(poll)
     await session.flush()
@@ -263,7 +300,9 @@ async def record_state(
     return poll
 
 
-async def close(session: AsyncSession, poll_id: int, counts: list[int] | None, voters: int | None, now: datetime) -> None:
+async def close(
+    session: AsyncSession, poll_id: int, counts: list[int] | None, voters: int | None, now: datetime
+) -> None:
     """After stopPoll: its final counts, or (None) the last ones Telegram reported."""
     poll = await session.get(AgendaPoll, poll_id)
     if counts is None or voters is None:
@@ -372,7 +411,8 @@ async def agenda(session: AsyncSession, coalition: Coalition, reference: str | N
     target = meeting.id if meeting else None
     proposals = {p.id: p for p in await _proposals(session, coalition.id)}
     polls = [
-        p for p in (await session.exec(select(AgendaPoll).where(AgendaPoll.coalition_id == coalition.id))).all()
+        p
+        for p in (await session.exec(select(AgendaPoll).where(AgendaPoll.coalition_id == coalition.id))).all()
         if attached(p.meeting_id, p.created_at, meetings) == target
     ]
     ranked = []

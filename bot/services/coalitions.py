@@ -29,9 +29,7 @@ class SetupRequest:
         """Country names may contain spaces (`Lao PDR`): trailing timezone/language are peeled off."""
         words = list(args)
         language = timezone = None
-        if len(words) >= 3 and _looks_like_timezone(words[-2]):
-            language = parsing.parse_language(words.pop())
-        elif words and words[-1].lower() in parsing.SUPPORTED:
+        if (len(words) >= 3 and _looks_like_timezone(words[-2])) or (words and words[-1].lower() in parsing.SUPPORTED):
             language = parsing.parse_language(words.pop())
         if len(words) >= 2 and _looks_like_timezone(words[-1]):
             timezone = parsing.parse_timezone(words.pop())
@@ -90,9 +88,7 @@ def apply_setting(coalition: Coalition, key: str, value: str) -> None:
     elif key == "baseline":
         coalition.baseline_m2 = parsing.parse_amount(value, "baseline")
     else:
-        raise InvalidInput(
-            N_("Unknown setting “{value}”. Settings: {keys}."), value=key, keys=", ".join(SETTING_KEYS)
-        )
+        raise InvalidInput(N_("Unknown setting “{value}”. Settings: {keys}."), value=key, keys=", ".join(SETTING_KEYS))
 
 
 def set_home_topic(coalition: Coalition, thread_id: int | None) -> None:

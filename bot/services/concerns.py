@@ -26,9 +26,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import N_
 from bot.models import Coalition, Concern, ConcernLimit, Person, Proposal, Reminder
-from bot.services import agenda
+from bot.services import agenda, numbering, recipients
 from bot.services import members as member_service
-from bot.services import numbering, recipients
 from bot.services.errors import InvalidInput, NotAllowed, NotFound
 from bot.services.members import Member
 
@@ -64,7 +63,9 @@ def token(secret: str, coalition_id: int, tg_user_id: int) -> str:
 def require_secret(secret: str | None) -> str:
     if not secret:
         log.warning("CONCERN_SECRET is not set: anonymous concerns are refused until it is configured")
-        raise NotAllowed(N_("Anonymous concerns are not available yet: the bot's operator has to configure them. Nothing was sent."))
+        raise NotAllowed(
+            N_("Anonymous concerns are not available yet: the bot's operator has to configure them. Nothing was sent.")
+        )
     return secret
 
 
@@ -80,7 +81,9 @@ async def submit(
     text = clean_text(text)
     if not await facilitators(session, coalition.id):
         raise NotFound(
-            N_("The Country Coalition of {country} has no facilitator yet, so nobody can receive the concern. Nothing was sent or stored."),
+            N_(
+                "The Country Coalition of {country} has no facilitator yet, so nobody can receive the concern. Nothing was sent or stored."
+            ),
             country=coalition.country,
         )
     await session.exec(delete(ConcernLimit).where(ConcernLimit.at <= now - WINDOW))
@@ -90,7 +93,9 @@ async def submit(
     ).one()
     if recent >= LIMIT:
         raise NotAllowed(
-            N_("You have already sent {limit} concerns to this coalition in the last 24 hours. Please wait before sending another."),
+            N_(
+                "You have already sent {limit} concerns to this coalition in the last 24 hours. Please wait before sending another."
+            ),
             limit=LIMIT,
         )
     number = await numbering.next_number(session, Concern, coalition.id)
@@ -121,9 +126,7 @@ def is_facilitator(member: Member | None) -> bool:
 
 async def facilitated(session: AsyncSession, person: Person) -> list[tuple[Coalition, list[Concern]]]:
     """Every coalition the person facilitates, with its concerns (newest first)."""
-    coalitions = [
-        c for c, m in await member_service.coalitions_of(session, person) if m.role == FACILITATOR
-    ]
+    coalitions = [c for c, m in await member_service.coalitions_of(session, person) if m.role == FACILITATOR]
     if not coalitions:
         raise NotAllowed(N_("Only the coalition's facilitators can read anonymous concerns."))
     listing = []

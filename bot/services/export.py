@@ -20,9 +20,9 @@ from zoneinfo import ZoneInfo
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.store.database import Database
 from bot.models import Coalition, Meeting, Membership, Person, Rsvp
 from bot.services import coalitions, members, reports
+from bot.store.database import Database
 
 try:  # action points are another area's tables: exported when that area is installed
     from bot.models.actions import ActionPoint, ActionUpdate
@@ -87,8 +87,16 @@ async def _members(session: AsyncSession, coalition: Coalition, when: _Clock) ->
         "members.csv",
         ["name", "username", "role", "pending_role", "organisation", "joined_at", "private_messages", "unreachable"],
         (
-            [p.full_name, p.username, m.role, m.pending_role, m.organisation, when(m.joined_at),
-             p.can_message, p.unreachable]  # fmt: skip
+            [
+                p.full_name,
+                p.username,
+                m.role,
+                m.pending_role,
+                m.organisation,
+                when(m.joined_at),
+                p.can_message,
+                p.unreachable,
+            ]  # fmt: skip
             for m, p in ((member.membership, member.person) for member in listing)
         ),
     )
@@ -144,14 +152,30 @@ async def _actions(session: AsyncSession, coalition: Coalition, when: _Clock) ->
     )
     point_file = csv_file(
         "action_points.csv",
-        ["action_point", "text", "owner_kind", "owner", "due_on", "status", "percent", "created_by", "created_at",
-         "updated_at"],
+        [
+            "action_point",
+            "text",
+            "owner_kind",
+            "owner",
+            "due_on",
+            "status",
+            "percent",
+            "created_by",
+            "created_at",
+            "updated_at",
+        ],
         (
             [
-                f"AP{a.number}", a.text, a.owner_kind,
+                f"AP{a.number}",
+                a.text,
+                a.owner_kind,
                 _name(people, a.owner_person_id) if a.owner_kind == "member" else a.owner_name,
-                a.due_on.isoformat() if a.due_on else "", a.status, a.percent,
-                _name(people, a.created_by_id), when(a.created_at), when(a.updated_at),
+                a.due_on.isoformat() if a.due_on else "",
+                a.status,
+                a.percent,
+                _name(people, a.created_by_id),
+                when(a.created_at),
+                when(a.updated_at),
             ]  # fmt: skip
             for a in points
         ),
@@ -160,8 +184,15 @@ async def _actions(session: AsyncSession, coalition: Coalition, when: _Clock) ->
         "action_updates.csv",
         ["action_point", "at", "author", "status", "percent", "text", "comment"],
         (
-            [f"AP{numbers[u.action_id]}", when(u.at), _name(people, u.author_id), u.status, u.percent, u.text,
-             u.comment]  # fmt: skip
+            [
+                f"AP{numbers[u.action_id]}",
+                when(u.at),
+                _name(people, u.author_id),
+                u.status,
+                u.percent,
+                u.text,
+                u.comment,
+            ]  # fmt: skip
             for u in updates
         ),
     )
@@ -175,8 +206,14 @@ async def _reports(session: AsyncSession, coalition: Coalition, when: _Clock) ->
         "reports.csv",
         ["period", "organisation", *reports.FIELDS, "released", "reported_by", "reported_at"],
         (
-            [r.period, r.organisation, *(getattr(r, f) for f in reports.FIELDS), r.released,
-             _name(people, r.reported_by), when(r.reported_at)]  # fmt: skip
+            [
+                r.period,
+                r.organisation,
+                *(getattr(r, f) for f in reports.FIELDS),
+                r.released,
+                _name(people, r.reported_by),
+                when(r.reported_at),
+            ]  # fmt: skip
             for r in rows
         ),
     )

@@ -80,9 +80,7 @@ def require_future(starts_at: datetime, now: datetime) -> None:
         raise InvalidInput(N_("The meeting time must be in the future."))
 
 
-async def schedule(
-    session: AsyncSession, coalition: Coalition, request: MeetingRequest, now: datetime
-) -> Meeting:
+async def schedule(session: AsyncSession, coalition: Coalition, request: MeetingRequest, now: datetime) -> Meeting:
     require_future(request.starts_at, now)
     meeting = Meeting(
         coalition_id=coalition.id,
@@ -126,8 +124,10 @@ async def cancel(session: AsyncSession, meeting: Meeting, now: datetime) -> None
 
 def _answer_upsert(insert: Callable[..., Insert]) -> Insert:
     new = insert(Rsvp.__table__).values(
-        meeting_id=bindparam("meeting_id"), person_id=bindparam("person_id"),
-        answer=bindparam("answer"), answered_at=bindparam("at"),
+        meeting_id=bindparam("meeting_id"),
+        person_id=bindparam("person_id"),
+        answer=bindparam("answer"),
+        answered_at=bindparam("at"),
     )
     return new.on_conflict_do_update(
         index_elements=["meeting_id", "person_id"],

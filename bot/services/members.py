@@ -56,8 +56,11 @@ async def keep_current(session: AsyncSession, person: Person | None, info: Perso
     if person is None:
         person = Person(tg_user_id=info.tg_user_id)
         session.add(person)
-    for field, value in (("full_name", info.full_name), ("username", info.username),
-                         ("telegram_language", info.language_code)):
+    for field, value in (
+        ("full_name", info.full_name),
+        ("username", info.username),
+        ("telegram_language", info.language_code),
+    ):
         if getattr(person, field) != value:
             setattr(person, field, value)
     if person.id is None:

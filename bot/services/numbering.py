@@ -24,6 +24,4 @@ async def next_number(session: AsyncSession, model: type, coalition_id: int) -> 
 
 async def by_number(session: AsyncSession, model: type[Row], coalition_id: int, number: int) -> Row | None:
     """The row of `model` with this number in the coalition, or None."""
-    return (
-        await session.exec(select(model).where(model.coalition_id == coalition_id, model.number == number))
-    ).first()
+    return (await session.exec(select(model).where(model.coalition_id == coalition_id, model.number == number))).first()

@@ -34,7 +34,9 @@ def parse_timezone(value: str) -> str:
     try:
         ZoneInfo(name)
     except ZoneInfoNotFoundError as exc:  # available_timezones() and tzdata disagree
-        raise InvalidInput(N_("Unknown timezone “{value}”. Use an IANA name such as Asia/Beirut."), value=value) from exc
+        raise InvalidInput(
+            N_("Unknown timezone “{value}”. Use an IANA name such as Asia/Beirut."), value=value
+        ) from exc
     return name
 
 

@@ -150,9 +150,7 @@ def latest_period(rows: list[ProgressReport]) -> str | None:
     return max((row.period for row in rows), default=None)
 
 
-def compute(
-    coalition: Coalition, rows: list[ProgressReport], period: str, deadline: date | None
-) -> Progress:
+def compute(coalition: Coalition, rows: list[ProgressReport], period: str, deadline: date | None) -> Progress:
     """The progress view of `rows` (every report of the coalition) as of `period`."""
     upto = [row for row in rows if row.period <= period]
     organisations = sorted({row.organisation for row in upto}, key=str.casefold)

@@ -31,9 +31,7 @@ def split_by_reach(members: list[Member]) -> Audience:
     return audience
 
 
-async def active_members(
-    session: AsyncSession, coalition_id: int, roles: frozenset[str] | None = None
-) -> list[Member]:
+async def active_members(session: AsyncSession, coalition_id: int, roles: frozenset[str] | None = None) -> list[Member]:
     """A coalition's members with a role (pending requests excluded), optionally only some roles."""
     role = Membership.role.in_(roles) if roles is not None else Membership.role.is_not(None)
     rows = await session.exec(

@@ -59,9 +59,11 @@ async def plan_meeting(session: AsyncSession, coalition: Coalition, meeting: Mee
 
 
 _ONCE = upserts.build(
-    lambda insert: insert(Reminder.__table__)
-    .values({column.name: bindparam(column.name) for column in Reminder.__table__.c if column.name != "id"})
-    .on_conflict_do_nothing(index_elements=["key"])
+    lambda insert: (
+        insert(Reminder.__table__)
+        .values({column.name: bindparam(column.name) for column in Reminder.__table__.c if column.name != "id"})
+        .on_conflict_do_nothing(index_elements=["key"])
+    )
 )
 
 
@@ -72,7 +74,9 @@ async def plan_once(session: AsyncSession, reminder: Reminder) -> bool:
     return await upserts.run(session, _ONCE, **reminder.model_dump(exclude={"id"})) == 1
 
 
-def _row(key: str, coalition: Coalition, kind: str, due: datetime, meeting: Meeting | None = None, label: str = "") -> Reminder:
+def _row(
+    key: str, coalition: Coalition, kind: str, due: datetime, meeting: Meeting | None = None, label: str = ""
+) -> Reminder:
     return Reminder(
         key=key,
         coalition_id=coalition.id,
@@ -139,9 +143,7 @@ async def claim_due(
     return list(rows)
 
 
-async def renew(
-    session: AsyncSession, reminder_id: int, worker: str, now: datetime, lease: timedelta = LEASE
-) -> bool:
+async def renew(session: AsyncSession, reminder_id: int, worker: str, now: datetime, lease: timedelta = LEASE) -> bool:
     """Extend a claim; False if another worker has taken the row over (stop sending then)."""
     result = await session.exec(
         update(Reminder)
@@ -151,7 +153,9 @@ async def renew(
     return result.rowcount == 1
 
 
-async def finish(session: AsyncSession, reminder_id: int, worker: str, now: datetime, state: str, note: str = "") -> None:
+async def finish(
+    session: AsyncSession, reminder_id: int, worker: str, now: datetime, state: str, note: str = ""
+) -> None:
     await session.exec(
         update(Reminder)
         .where(Reminder.id == reminder_id, Reminder.claimed_by == worker)

@@ -145,11 +145,7 @@ async def organisation_for(
     session: AsyncSession, coalition: Coalition, member: Member | None, manager: bool, requested: str | None
 ) -> str:
     """The organisation a report is filed for, or the refusal that explains who may file."""
-    own = (
-        member.membership.organisation
-        if member is not None and member.membership.role == OPERATOR
-        else None
-    )
+    own = member.membership.organisation if member is not None and member.membership.role == OPERATOR else None
     if requested is not None:
         if own is not None and own.casefold() == requested.casefold():
             return own

@@ -38,7 +38,9 @@ async def _meetings(session: AsyncSession, coalition_id: int) -> list[Meeting]:
     return list(rows)
 
 
-async def add_note(session: AsyncSession, coalition: Coalition, author: Person, text: str, now: datetime) -> tuple[Note, Meeting]:
+async def add_note(
+    session: AsyncSession, coalition: Coalition, author: Person, text: str, now: datetime
+) -> tuple[Note, Meeting]:
     text = " ".join(text.split())
     if not text:
         raise InvalidInput(N_("Write the decision or note: /note <text>."))
@@ -98,7 +100,14 @@ async def compose(session: AsyncSession, coalition: Coalition, meeting: Meeting,
 
 async def plan_fan_out(session: AsyncSession, coalition: Coalition, meeting: Meeting, now: datetime, tag: str) -> bool:
     """Plan the private copies: a `summary` reminder due now (`tag` makes a replayed command a no-op)."""
-    return await reminders.plan_once(session, Reminder(
-        key=f"summary:{meeting.id}:{tag}", coalition_id=coalition.id, kind="summary",
-        subject_id=meeting.id, due_at=now, label=f"M{meeting.number}",
-    ))
+    return await reminders.plan_once(
+        session,
+        Reminder(
+            key=f"summary:{meeting.id}:{tag}",
+            coalition_id=coalition.id,
+            kind="summary",
+            subject_id=meeting.id,
+            due_at=now,
+            label=f"M{meeting.number}",
+        ),
+    )

@@ -15,9 +15,11 @@ KEEP = timedelta(days=2)
 
 
 _MARK = upserts.build(
-    lambda insert: insert(ProcessedUpdate.__table__)
-    .values(bot_id=bindparam("bot_id"), update_id=bindparam("update_id"), processed_at=bindparam("at"))
-    .on_conflict_do_nothing()
+    lambda insert: (
+        insert(ProcessedUpdate.__table__)
+        .values(bot_id=bindparam("bot_id"), update_id=bindparam("update_id"), processed_at=bindparam("at"))
+        .on_conflict_do_nothing()
+    )
 )
 """It runs for every update: one statement, no savepoint, no exception on the common path."""
 

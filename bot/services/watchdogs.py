@@ -49,4 +49,3 @@ async def plan_cadence_nudges(session: AsyncSession, coalition: Coalition, now: 
     key = f"cadence:{coalition.id}:{now.date().isoformat()}"
     nudge = Reminder(key=key, coalition_id=coalition.id, kind="cadence", due_at=now, label="cadence")
     return await plan_once(session, nudge)
-

@@ -21,7 +21,7 @@ def alembic_config(url: str) -> Config:
 async def upgrade(engine: AsyncEngine) -> None:
     """Bring the database to the latest revision over the engine's own connection."""
 
-    def _upgrade(connection) -> None:  # noqa: ANN001 - sync Connection
+    def _upgrade(connection) -> None:
         config = alembic_config(str(engine.url))
         config.attributes["connection"] = connection
         command.upgrade(config, "head")

@@ -65,7 +65,9 @@ def _owner_icon(action: ActionPoint) -> str:
 
 def created(t: Lang, action: ActionPoint, person: Person | None, overdue: bool) -> str:
     lines = [
-        t._("📌 Action point {action} recorded: {text}").format(action=f"<b>{ref(t, action)}</b>", text=esc(action.text)),
+        t._("📌 Action point {action} recorded: {text}").format(
+            action=f"<b>{ref(t, action)}</b>", text=esc(action.text)
+        ),
         t._("Owner: {owner}").format(owner=owner(t, action, person)),
     ]
     if action.due_on:
@@ -101,7 +103,9 @@ def item_lines(t: Lang, item: Item, *, with_owner: bool = False) -> list[str]:
         )
     detail = state(t, action)
     if item.last is not None and item.last.text:
-        detail += " · " + t._("last update {date}: {text}").format(date=t.date(item.last.at), text=snippet(item.last.text))
+        detail += " · " + t._("last update {date}: {text}").format(
+            date=t.date(item.last.at), text=snippet(item.last.text)
+        )
     elif item.last is not None:
         detail += " · " + t._("last update {date}").format(date=t.date(item.last.at))
     return [head, f"    {detail}"]
@@ -123,7 +127,9 @@ def grouped(t: Lang, items: list[Item]) -> list[str]:
 
 
 def action_list(t: Lang, coalition: Coalition, items: list[Item], scope: list[str]) -> str:
-    heading = t._("<b>Open action points of the Country Coalition of {country}</b>").format(country=esc(coalition.country))
+    heading = t._("<b>Open action points of the Country Coalition of {country}</b>").format(
+        country=esc(coalition.country)
+    )
     if scope:
         keyword = scope[0].lower()
         label = {"mine": t._("yours"), "overdue": t._("overdue")}.get(keyword) or esc(" ".join(scope))
@@ -148,9 +154,11 @@ def _attendance(t: Lang, summary: Summary) -> list[str]:
     if not lines:
         lines = [t._("No member said they would attend.")]
     if absent:
-        lines.append(t._("Not attending: {names}").format(
-            names="; ".join(f"{esc(org)}: {', '.join(names)}" for org, names in sorted(absent.items()))
-        ))
+        lines.append(
+            t._("Not attending: {names}").format(
+                names="; ".join(f"{esc(org)}: {', '.join(names)}" for org, names in sorted(absent.items()))
+            )
+        )
     return lines
 
 
@@ -179,10 +187,14 @@ def summary(t: Lang, coalition: Coalition, result: Summary) -> str:
 
 def midterm_request(t: Lang, coalition: Coalition, items: list[Item], midpoint: datetime) -> str:
     lines = [
-        "<b>" + t._("🕑 Mid-term update of the Country Coalition of {country}").format(country=esc(coalition.country)) + "</b>",
-        t._("The national authority circulates the mid-term update on {date}. "
+        "<b>"
+        + t._("🕑 Mid-term update of the Country Coalition of {country}").format(country=esc(coalition.country))
+        + "</b>",
+        t._(
+            "The national authority circulates the mid-term update on {date}. "
             "Please tap the current status of each of your action points: ✓ marks your last status, "
-            "so if nothing changed, tap it again. You can then add a note.").format(date=t.date(midpoint)),
+            "so if nothing changed, tap it again. You can then add a note."
+        ).format(date=t.date(midpoint)),
     ]
     for item in items:
         lines += item_lines(t, item)
@@ -193,13 +205,16 @@ def status_keyboard(t: Lang, items: list[Item]) -> InlineKeyboardMarkup:
     rows = []
     for item in items[:MAX_KEYBOARD_ROWS]:
         action = item.action
-        rows.append([
-            InlineKeyboardButton(
-                ("✓ " if action.status == status else "") + f"AP{action.number} {ICONS[status]} {status_name(t, status)}",
-                callback_data=callbacks.action_status(action.id, status),
-            )
-            for status in ("done", "progress", "blocked")
-        ])
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    ("✓ " if action.status == status else "")
+                    + f"AP{action.number} {ICONS[status]} {status_name(t, status)}",
+                    callback_data=callbacks.action_status(action.id, status),
+                )
+                for status in ("done", "progress", "blocked")
+            ]
+        )
     return InlineKeyboardMarkup(rows)
 
 
@@ -208,9 +223,9 @@ def status_recorded(t: Lang, action: ActionPoint) -> str:
 
 
 def ask_note(t: Lang, action: ActionPoint) -> str:
-    return t._("{action}: {status} recorded. Reply to this message to add a note for the mid-term update (optional).").format(
-        action=f"<b>{ref(t, action)}</b>", status=state(t, action)
-    )
+    return t._(
+        "{action}: {status} recorded. Reply to this message to add a note for the mid-term update (optional)."
+    ).format(action=f"<b>{ref(t, action)}</b>", status=state(t, action))
 
 
 def _overview(t: Lang, items: list[Item]) -> list[str]:
@@ -220,13 +235,21 @@ def _overview(t: Lang, items: list[Item]) -> list[str]:
 
 
 def midterm_draft(t: Lang, coalition: Coalition, items: list[Item], last: Meeting) -> str:
-    return "\n".join([
-        "<b>" + t._("📋 Draft mid-term update of the Country Coalition of {country}").format(country=esc(coalition.country)) + "</b>",
-        t._("Action points since meeting {meeting} of {date}.").format(meeting=meeting_title(t, last), date=t.date(last.starts_at)),
-        *_overview(t, items),
-        "",
-        t._("Tap the button below to post this update in the group."),
-    ])
+    return "\n".join(
+        [
+            "<b>"
+            + t._("📋 Draft mid-term update of the Country Coalition of {country}").format(
+                country=esc(coalition.country)
+            )
+            + "</b>",
+            t._("Action points since meeting {meeting} of {date}.").format(
+                meeting=meeting_title(t, last), date=t.date(last.starts_at)
+            ),
+            *_overview(t, items),
+            "",
+            t._("Tap the button below to post this update in the group."),
+        ]
+    )
 
 
 def circulate_keyboard(t: Lang, reminder_id: int) -> InlineKeyboardMarkup:
@@ -236,11 +259,17 @@ def circulate_keyboard(t: Lang, reminder_id: int) -> InlineKeyboardMarkup:
 
 
 def midterm_post(t: Lang, coalition: Coalition, items: list[Item], last: Meeting) -> str:
-    return "\n".join([
-        "<b>" + t._("📣 Mid-term update of the Country Coalition of {country}").format(country=esc(coalition.country)) + "</b>",
-        t._("Action points since meeting {meeting} of {date}.").format(meeting=meeting_title(t, last), date=t.date(last.starts_at)),
-        *_overview(t, items),
-    ])
+    return "\n".join(
+        [
+            "<b>"
+            + t._("📣 Mid-term update of the Country Coalition of {country}").format(country=esc(coalition.country))
+            + "</b>",
+            t._("Action points since meeting {meeting} of {date}.").format(
+                meeting=meeting_title(t, last), date=t.date(last.starts_at)
+            ),
+            *_overview(t, items),
+        ]
+    )
 
 
 def circulation_planned(t: Lang) -> str:
@@ -257,7 +286,9 @@ def overdue_digest(t: Lang, coalition: Coalition, items: list[Item], whole: bool
             "⚠ {n} overdue action point in the Country Coalition of {country}",
             "⚠ {n} overdue action points in the Country Coalition of {country}",
             len(items),
-        ) if whole else t.ngettext(
+        )
+        if whole
+        else t.ngettext(
             "⚠ You own {n} overdue action point in the Country Coalition of {country}",
             "⚠ You own {n} overdue action points in the Country Coalition of {country}",
             len(items),

@@ -32,7 +32,9 @@ def default_question(t: Lang, meeting: Meeting | None) -> str:
     """Plain text (a poll question): which proposals should the meeting discuss."""
     if meeting is None:
         return t._("Agenda of the next meeting: which topics should we discuss?")
-    return t._("Agenda of meeting {meeting}: which topics should we discuss?").format(meeting=t.isolate(f"M{meeting.number}"))
+    return t._("Agenda of meeting {meeting}: which topics should we discuss?").format(
+        meeting=t.isolate(f"M{meeting.number}")
+    )
 
 
 def poll_question(langs: list[Lang], meeting: Meeting | None) -> str:
@@ -82,8 +84,7 @@ def agenda(t: Lang, items: Agenda) -> str:
 
 def ask_concern(t: Lang) -> str:
     return t._(
-        "Write your concern in one message. The facilitators will receive it without your name. "
-        "Send /cancel to stop."
+        "Write your concern in one message. The facilitators will receive it without your name. Send /cancel to stop."
     )
 
 
@@ -109,14 +110,14 @@ def concern_for_facilitator(t: Lang, coalition: Coalition, concern: Concern) -> 
 
 
 def concern_list(t: Lang, coalition: Coalition, concerns: list[Concern]) -> str:
-    lines = [t._("<b>Anonymous concerns of the Country Coalition of {country}</b>").format(country=esc(coalition.country))]
+    lines = [
+        t._("<b>Anonymous concerns of the Country Coalition of {country}</b>").format(country=esc(coalition.country))
+    ]
     if not concerns:
         lines.append(t._("No concern has been sent."))
     for concern in concerns:
         state = (
-            t._("raised on {date}").format(date=t.date(concern.raised_at))
-            if concern.raised_at
-            else t._("not raised")
+            t._("raised on {date}").format(date=t.date(concern.raised_at)) if concern.raised_at else t._("not raised")
         )
         lines.append(f"• <b>{ref(t, 'C', concern.number)}</b> · {t.date(concern.created_at)} · {state}")
         lines.append(esc(cut(concern.text, PREVIEW)))
@@ -124,13 +125,15 @@ def concern_list(t: Lang, coalition: Coalition, concerns: list[Concern]) -> str:
 
 
 def raised(t: Lang, concern: Concern, proposal: Proposal, meeting: Meeting | None) -> str:
-    return "\n".join([
-        t._("📌 <b>Agenda item raised anonymously</b> ({ref})").format(ref=ref(t, "C", concern.number)),
-        esc(concern.text),
-        t._("It is on the list for {meeting} as {proposal}.").format(
-            meeting=meeting_name(t, meeting), proposal=ref(t, "P", proposal.number)
-        ),
-    ])
+    return "\n".join(
+        [
+            t._("📌 <b>Agenda item raised anonymously</b> ({ref})").format(ref=ref(t, "C", concern.number)),
+            esc(concern.text),
+            t._("It is on the list for {meeting} as {proposal}.").format(
+                meeting=meeting_name(t, meeting), proposal=ref(t, "P", proposal.number)
+            ),
+        ]
+    )
 
 
 def stopped(t: Lang) -> str:

@@ -14,11 +14,13 @@ LANGUAGE_NAMES = {"en": "English", "fr": "Français", "ar": "العربية"}
 
 
 def greeting(t: Lang) -> str:
-    return esc(t._(
-        "Hello! I coordinate a Country Coalition under the Convention on Cluster Munitions.\n"
-        "A group administrator can register this group with /setup <Country> [timezone] [language], "
-        "for example: /setup Lebanon Asia/Beirut ar"
-    ))
+    return esc(
+        t._(
+            "Hello! I coordinate a Country Coalition under the Convention on Cluster Munitions.\n"
+            "A group administrator can register this group with /setup <Country> [timezone] [language], "
+            "for example: /setup Lebanon Asia/Beirut ar"
+        )
+    )
 
 
 def setup_done(t: Lang, coalition: Coalition, created: bool) -> str:
@@ -27,7 +29,13 @@ def setup_done(t: Lang, coalition: Coalition, created: bool) -> str:
         if created
         else t._("The Country Coalition of {country} has been updated.")
     )
-    return head.format(country=f"<b>{esc(coalition.country)}</b>") + "\n" + settings(t, coalition) + "\n" + t._("Members: /join [role] [organisation].")
+    return (
+        head.format(country=f"<b>{esc(coalition.country)}</b>")
+        + "\n"
+        + settings(t, coalition)
+        + "\n"
+        + t._("Members: /join [role] [organisation].")
+    )
 
 
 def languages(coalition: Coalition) -> str:
@@ -39,12 +47,10 @@ def offsets(coalition: Coalition) -> str:
 
 
 def settings(t: Lang, coalition: Coalition) -> str:
-    cadence = t._("twice a year (every 6 months)") if coalition.cadence_months == 6 else t._("quarterly (every 3 months)")
-    baseline = (
-        area(t, coalition.baseline_m2)
-        if coalition.baseline_m2 is not None
-        else t._("not set")
+    cadence = (
+        t._("twice a year (every 6 months)") if coalition.cadence_months == 6 else t._("quarterly (every 3 months)")
     )
+    baseline = area(t, coalition.baseline_m2) if coalition.baseline_m2 is not None else t._("not set")
     lines = [
         t._("Timezone: {value}").format(value=t.isolate(coalition.timezone)),
         t._("Languages: {value}").format(value=languages(coalition)),
@@ -63,11 +69,13 @@ def settings_overview(t: Lang, coalition: Coalition) -> str:
         + "\n"
         + settings(t, coalition)
         + "\n\n"
-        + esc(t._(
-            "Change one with /settings <name> <value>: timezone Asia/Beirut, language ar,en, "
-            "cadence 6m or 3m, reminders 14d,7d,1d, baseline 1200000. "
-            "In a forum group, /settings topic sent inside a topic makes it home of the bot's posts."
-        ))
+        + esc(
+            t._(
+                "Change one with /settings <name> <value>: timezone Asia/Beirut, language ar,en, "
+                "cadence 6m or 3m, reminders 14d,7d,1d, baseline 1200000. "
+                "In a forum group, /settings topic sent inside a topic makes it home of the bot's posts."
+            )
+        )
     )
 
 
@@ -83,4 +91,3 @@ def own_timezone_set(t: Lang, zone: str, now: datetime) -> str:
     return t._("Your timezone is now {zone}; it is {time} there.").format(
         zone=t.isolate(zone), time=t.datetime(now, ZoneInfo(zone), "short")
     )
-

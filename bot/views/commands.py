@@ -40,10 +40,16 @@ COMMANDS: tuple[Command, ...] = (
     Command("cancel", N_("cancel a meeting: /cancel M2"), managers_only=True),
     Command("propose", N_("propose an agenda item: /propose <topic>")),
     Command("agenda", N_("the agenda ranked by votes: /agenda [M2]")),
-    Command("poll", N_("agenda poll: /poll [open] question | option 1 | option 2, or /poll alone for the proposals"), managers_only=True),
+    Command(
+        "poll",
+        N_("agenda poll: /poll [open] question | option 1 | option 2, or /poll alone for the proposals"),
+        managers_only=True,
+    ),
     Command("closepoll", N_("close the latest poll and post the result"), managers_only=True),
     Command("concern", N_("send a concern to the facilitators without your name"), group=False, private=True),
-    Command("concerns", N_("anonymous concerns received (facilitators)"), group=False, private=True, managers_only=True),
+    Command(
+        "concerns", N_("anonymous concerns received (facilitators)"), group=False, private=True, managers_only=True
+    ),
     Command("raise", N_("put an anonymous concern on the agenda: /raise C4 (facilitators)"), managers_only=True),
     Command("actions", N_("open action points: /actions [mine|overdue|@owner|organisation]"), private=True),
     Command("update", N_("report progress: /update AP3 [status] [NN%] <text>, or write #AP3 in a message")),
@@ -52,7 +58,11 @@ COMMANDS: tuple[Command, ...] = (
     Command("action", N_("create an action point: /action <owner> [YYYY-MM-DD] <text>"), managers_only=True),
     Command("note", N_("record a decision for the meeting summary: /note <text>"), managers_only=True),
     Command("summary", N_("post and send the meeting summary: /summary [M2]"), managers_only=True),
-    Command("report", N_("file monthly figures (operators): /report period=YYYY-MM cleared=…, or step by step"), private=True),
+    Command(
+        "report",
+        N_("file monthly figures (operators): /report period=YYYY-MM cleared=…, or step by step"),
+        private=True,
+    ),
     Command("progress", N_("land release against the baseline and the Article 4 deadline, with a chart"), private=True),
     Command("deadlines", N_("treaty deadlines and how long is left"), private=True),
     Command("deadline", N_("set a treaty deadline: /deadline article3|article4 YYYY-MM-DD"), managers_only=True),

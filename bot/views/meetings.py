@@ -71,7 +71,12 @@ def announcement(t: Lang, coalition: Coalition, meeting: Meeting, counts: Counte
 
 def rsvp_keyboard(t: Lang, meeting: Meeting) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(answer_name(t, c), callback_data=callbacks.rsvp(meeting.id, c)) for c in ("yes", "online", "no")]]
+        [
+            [
+                InlineKeyboardButton(answer_name(t, c), callback_data=callbacks.rsvp(meeting.id, c))
+                for c in ("yes", "online", "no")
+            ]
+        ]
     )
 
 
@@ -81,8 +86,12 @@ def rsvp_recorded(t: Lang, meeting: Meeting, choice: str) -> str:
     )
 
 
-def meeting_list(t: Lang, coalition: Coalition, items: list[tuple[Meeting, Counter[str]]], own_tz: str | None = None) -> str:
-    lines = [t._("<b>Upcoming meetings of the Country Coalition of {country}</b>").format(country=esc(coalition.country))]
+def meeting_list(
+    t: Lang, coalition: Coalition, items: list[tuple[Meeting, Counter[str]]], own_tz: str | None = None
+) -> str:
+    lines = [
+        t._("<b>Upcoming meetings of the Country Coalition of {country}</b>").format(country=esc(coalition.country))
+    ]
     if not items:
         lines.append(t._("No meeting is scheduled."))
     for meeting, counts in items:
@@ -119,7 +128,10 @@ def _by_organisation(t: Lang, group: dict[str, list[Member]]) -> list[str]:
 
 def rescheduled(t: Lang, coalition: Coalition, meeting: Meeting, own_tz: str | None = None) -> str:
     return "\n".join(
-        [t._("🔁 Meeting {meeting} has been moved.").format(meeting=ref(t, meeting)), *details(t, coalition, meeting, own_tz)]
+        [
+            t._("🔁 Meeting {meeting} has been moved.").format(meeting=ref(t, meeting)),
+            *details(t, coalition, meeting, own_tz),
+        ]
     )
 
 
@@ -134,7 +146,9 @@ def mention(member: Member) -> str:
     return f'<a href="tg://user?id={person.tg_user_id}">{esc(person.full_name or person.username or "?")}</a>'
 
 
-def reminder_group(t: Lang, coalition: Coalition, meeting: Meeting, counts: Counter[str], unreached: list[Member]) -> str:
+def reminder_group(
+    t: Lang, coalition: Coalition, meeting: Meeting, counts: Counter[str], unreached: list[Member]
+) -> str:
     lines = [
         t._("⏰ Reminder: meeting {meeting}").format(meeting=f"<b>{title(t, meeting)}</b>"),
         *details(t, coalition, meeting),
@@ -148,9 +162,9 @@ def reminder_group(t: Lang, coalition: Coalition, meeting: Meeting, counts: Coun
 def reminder_private(t: Lang, coalition: Coalition, meeting: Meeting, own_tz: str | None) -> str:
     return "\n".join(
         [
-            t._("⏰ Reminder from the Country Coalition of {country}: you have not answered for meeting {meeting}.").format(
-                country=esc(coalition.country), meeting=f"<b>{title(t, meeting)}</b>"
-            ),
+            t._(
+                "⏰ Reminder from the Country Coalition of {country}: you have not answered for meeting {meeting}."
+            ).format(country=esc(coalition.country), meeting=f"<b>{title(t, meeting)}</b>"),
             *details(t, coalition, meeting, own_tz),
         ]
     )
@@ -185,7 +199,9 @@ def cadence_nudge(t: Lang, coalition: Coalition, last: datetime | None, months: 
 def late_notice(t: Lang, meeting: Meeting | None, label: str, dropped: bool) -> str:
     what = f"{ref(t, meeting)} ({t.isolate(label)})" if meeting else t.isolate(label)
     if dropped:
-        return t._("A reminder for {what} was not sent: it fell due while the bot was offline and the meeting has already started.").format(what=what)
+        return t._(
+            "A reminder for {what} was not sent: it fell due while the bot was offline and the meeting has already started."
+        ).format(what=what)
     return t._("A reminder for {what} was sent late: it fell due while the bot was offline.").format(what=what)
 
 

@@ -27,7 +27,9 @@ def who(t: Lang, member: Member) -> str:
 
 
 def choose_role(t: Lang) -> str:
-    return esc(t._("What is your role in the coalition? You can add your organisation with /join <role> <organisation>."))
+    return esc(
+        t._("What is your role in the coalition? You can add your organisation with /join <role> <organisation>.")
+    )
 
 
 def role_keyboard(t: Lang) -> InlineKeyboardMarkup:
@@ -38,9 +40,7 @@ def role_keyboard(t: Lang) -> InlineKeyboardMarkup:
 def joined(t: Lang, member: Member, pending: bool) -> str:
     role = member.membership.pending_role if pending else member.membership.role
     text = (
-        t._("{name} asked to join as {role}; a manager must approve.")
-        if pending
-        else t._("{name} joined as {role}.")
+        t._("{name} asked to join as {role}; a manager must approve.") if pending else t._("{name} joined as {role}.")
     ).format(name=who(t, member), role=role_name(t, role))
     if member.membership.organisation:
         text += " " + t._("Organisation: {organisation}.").format(organisation=esc(member.membership.organisation))

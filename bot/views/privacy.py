@@ -18,10 +18,12 @@ def confirm(t: Lang) -> str:
 
 def confirm_keyboard(t: Lang) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[
-            InlineKeyboardButton(t._("Erase my data"), callback_data=callbacks.forget(True)),
-            InlineKeyboardButton(t._("Keep my data"), callback_data=callbacks.forget(False)),
-        ]]
+        [
+            [
+                InlineKeyboardButton(t._("Erase my data"), callback_data=callbacks.forget(True)),
+                InlineKeyboardButton(t._("Keep my data"), callback_data=callbacks.forget(False)),
+            ]
+        ]
     )
 
 

@@ -62,8 +62,10 @@ def figures(t: Lang, totals: Totals) -> str:
 
 
 def report_recorded(t: Lang, report: ProgressReport, replaced: bool) -> str:
-    head = t._("✅ Progress report replaced: {organisation}, {month}.") if replaced else t._(
-        "✅ Progress report recorded: {organisation}, {month}."
+    head = (
+        t._("✅ Progress report replaced: {organisation}, {month}.")
+        if replaced
+        else t._("✅ Progress report recorded: {organisation}, {month}.")
     )
     return "\n".join(
         [
@@ -88,10 +90,12 @@ def duplicate_question(t: Lang, stored: ProgressReport) -> str:
 
 def duplicate_keyboard(t: Lang, token: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[
-            InlineKeyboardButton(t._("Replace"), callback_data=callbacks.report_replace(token)),
-            InlineKeyboardButton(t._("Keep the stored figures"), callback_data=callbacks.report_keep(token)),
-        ]]  # fmt: skip
+        [
+            [
+                InlineKeyboardButton(t._("Replace"), callback_data=callbacks.report_replace(token)),
+                InlineKeyboardButton(t._("Keep the stored figures"), callback_data=callbacks.report_keep(token)),
+            ]
+        ]  # fmt: skip
     )
 
 
@@ -140,9 +144,7 @@ def _long_date(t: Lang, day: date) -> str:
     return t.isolate(format_date(day, "long", locale=t.code))
 
 
-def deadline_set(
-    t: Lang, coalition: Coalition, deadline: TreatyDeadline, alerts: list[Reminder], now: datetime
-) -> str:
+def deadline_set(t: Lang, coalition: Coalition, deadline: TreatyDeadline, alerts: list[Reminder], now: datetime) -> str:
     lines = ["📌 " + t._("Treaty deadline set."), _deadline_line(t, coalition, deadline, now)]
     if alerts:
         dates = format_list([t.date(a.due_at, fmt="long") for a in alerts], locale=t.code)
@@ -164,8 +166,7 @@ def deadline_list(t: Lang, coalition: Coalition, items: list[TreatyDeadline], no
 def deadline_alert(t: Lang, coalition: Coalition, deadline: TreatyDeadline, now: datetime) -> str:
     return "\n".join(
         [
-            "⏳ "
-            + t._("Treaty deadline of the Country Coalition of {country}").format(country=esc(coalition.country)),
+            "⏳ " + t._("Treaty deadline of the Country Coalition of {country}").format(country=esc(coalition.country)),
             _deadline_line(t, coalition, deadline, now),
             t._("See /progress and /deadlines."),
         ]
@@ -246,9 +247,13 @@ def no_progress(t: Lang, coalition: Coalition, period: str | None) -> str:
         return t._("No progress report for {month} in the Country Coalition of {country}.").format(
             month=month(t, period), country=esc(coalition.country)
         )
-    return t._("No progress report has been filed yet in the Country Coalition of {country}.").format(
-        country=esc(coalition.country)
-    ) + "\n" + esc(t._("Operators: /report period=YYYY-MM cancelled=… reduced=… cleared=…"))
+    return (
+        t._("No progress report has been filed yet in the Country Coalition of {country}.").format(
+            country=esc(coalition.country)
+        )
+        + "\n"
+        + esc(t._("Operators: /report period=YYYY-MM cancelled=… reduced=… cleared=…"))
+    )
 
 
 # Export -------------------------------------------------------------------------------

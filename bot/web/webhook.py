@@ -61,7 +61,7 @@ async def serve(
     url: str,
     secret: str,
     port: int,
-    host: str = "0.0.0.0",  # noqa: S104 - behind a reverse proxy
+    host: str = "0.0.0.0",
     stop: asyncio.Event | None = None,
 ) -> None:
     """Run until SIGINT/SIGTERM (or `stop`): initialise the bot, register the webhook, serve."""

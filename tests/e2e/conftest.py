@@ -19,9 +19,9 @@ from sqlmodel import select
 from bot.app import build_application, running
 from bot.clock import FrozenClock
 from bot.config import PROJECT_ROOT, Settings
-from bot.store.database import Database
 from bot.emulator import Emulator
 from bot.emulator.records import SentMessage
+from bot.store.database import Database
 from jobs import DISPATCHER_KEY
 
 TOKEN = "123456:TEST-token"
@@ -41,8 +41,16 @@ class Harness:
     processed: int = 0
     progress: asyncio.Condition | None = None
 
-    async def say(self, chat_id: int, user_id: int, text: str, *, reply_to: int | None = None,
-                  contains: str | None = None, timeout: float = 5.0) -> SentMessage:
+    async def say(
+        self,
+        chat_id: int,
+        user_id: int,
+        text: str,
+        *,
+        reply_to: int | None = None,
+        contains: str | None = None,
+        timeout: float = 5.0,
+    ) -> SentMessage:
         """Send a message, wait until the bot has handled it, return its first reply in that chat."""
         seen = self.snapshot()
         await self.emu.send(chat_id, user_id, text, reply_to=reply_to)
@@ -63,8 +71,11 @@ class Harness:
 
     async def next(self, chat_id: int, seen: set, *, contains: str | None = None, timeout: float = 5.0) -> SentMessage:
         return await self.emu.wait_for(
-            lambda m: m.chat_id == chat_id and (m.chat_id, m.message_id) not in seen
-            and (contains is None or contains in m.content),
+            lambda m: (
+                m.chat_id == chat_id
+                and (m.chat_id, m.message_id) not in seen
+                and (contains is None or contains in m.content)
+            ),
             timeout,
         )
 
@@ -74,7 +85,7 @@ class Harness:
         return await self.emu.wait_callback_answer(query_id)
 
     @property
-    def dispatcher(self):  # noqa: ANN201
+    def dispatcher(self):
         return self.app.bot_data[DISPATCHER_KEY]
 
     async def rows(self, model: type) -> list:
@@ -111,14 +122,16 @@ async def emu() -> AsyncIterator[Emulator]:
 
 
 @asynccontextmanager
-async def started_bot(emu: Emulator, db_url: str, clock: FrozenClock, *, rate_limit: bool = False) -> AsyncIterator[Harness]:
+async def started_bot(
+    emu: Emulator, db_url: str, clock: FrozenClock, *, rate_limit: bool = False
+) -> AsyncIterator[Harness]:
     """The real application on long polling; usable several times in a test (restarts)."""
     settings = make_settings(emu, db_url)
     application = build_application(settings, clock=clock, rate_limit=rate_limit)
     harness = Harness(emu, application, clock, settings, progress=asyncio.Condition())
     handle = application.process_update
 
-    async def tracked(update):  # noqa: ANN001, ANN202 - counts handled updates for Harness.idle
+    async def tracked(update):
         try:
             await handle(update)
         finally:
@@ -159,7 +172,9 @@ async def dump_database(url: str) -> dict[str, set[tuple]]:
         for name in names:
             result = await connection.execute(text(f'SELECT * FROM "{name}"'))
             columns = list(result.keys())
-            tables[name] = {tuple(zip(columns, ("" if v is None else str(v) for v in row), strict=True)) for row in result}
+            tables[name] = {
+                tuple(zip(columns, ("" if v is None else str(v) for v in row), strict=True)) for row in result
+            }
     await db.dispose()
     return tables
 

@@ -17,8 +17,6 @@ from tests.e2e.conftest import ADMIN, GROUP, JOHN, NADIA, SALIM
 ARABIC = re.compile(r"[\u0600-\u06FF]")
 
 
-
-
 async def _reactions(bot, count: int, timeout: float = 3.0) -> list[dict]:
     """The reactions the bot set, once there are `count` of them (they are sent in the background)."""
     for _ in range(int(timeout / 0.02)):
@@ -65,7 +63,9 @@ async def test_managers_create_numbered_action_points_for_members_organisations_
     assert "AP4" in fourth.text and "national authority" in fourth.text
     rows = await bot.rows(ActionPoint)
     assert [(a.number, a.owner_kind, a.owner_name) for a in rows] == [
-        (1, "member", ""), (2, "organisation", "NPA"), (3, "organisation", "Embassy of Norway"),
+        (1, "member", ""),
+        (2, "organisation", "NPA"),
+        (3, "organisation", "Embassy of Norway"),
         (4, "role", "national_authority"),
     ]
 
@@ -121,7 +121,12 @@ async def test_update_command_with_status_percentage_and_text(team):
     (action,) = await bot.rows(ActionPoint)
     assert (action.status, action.percent) == ("progress", 60)
     (update,) = await bot.rows(ActionUpdate)
-    assert (update.status, update.percent, update.text, update.comment) == ("progress", 60, "teams deployed to sector 4", False)
+    assert (update.status, update.percent, update.text, update.comment) == (
+        "progress",
+        60,
+        "teams deployed to sector 4",
+        False,
+    )
 
 
 async def test_a_reply_to_the_action_point_message_updates_it_in_french(team):
@@ -143,7 +148,11 @@ async def test_hash_tags_in_ordinary_messages_update_several_points_in_three_lan
     states = [(a.number, a.status, a.percent) for a in await bot.rows(ActionPoint)]
     assert states == [(1, "progress", 60), (2, "blocked", None), (3, "done", None)]
     texts = [u.text for u in await bot.rows(ActionUpdate)]
-    assert texts == ["Teams deployed to sector 4", "Teams deployed to sector 4 no permits yet", "Teams deployed to sector 4"]
+    assert texts == [
+        "Teams deployed to sector 4",
+        "Teams deployed to sector 4 no permits yet",
+        "Teams deployed to sector 4",
+    ]
     assert len(bot.emu.reactions) == 1  # one message, one acknowledgement
 
 
@@ -274,7 +283,9 @@ async def test_long_lists_are_split_without_breaking_the_markup(team):
     bot = team
     await bot.say(GROUP, ADMIN, "/language en,fr,ar")
     for i in range(45):
-        await bot.emu.send(GROUP, SALIM, f"/action NPA 2027-0{1 + i % 9}-1{i % 9} Clearance task {i} <sector> " + "x" * 80)
+        await bot.emu.send(
+            GROUP, SALIM, f"/action NPA 2027-0{1 + i % 9}-1{i % 9} Clearance task {i} <sector> " + "x" * 80
+        )
     await bot.idle(timeout=30)
     seen = bot.snapshot()
     await bot.emu.send(GROUP, JOHN, "/actions")
@@ -307,8 +318,10 @@ async def test_notes_and_the_summary_in_three_languages(team):
     assert "LMAC: Salim" in text and "NPA: Nadia" in text and "Embassy of Norway: John @john (online)" in text
     assert "prioritise sector 4" in text and "AP1" in text and "Mar 31, 2027" in text
     await bot.dispatcher.tick()
-    copies = {user: await bot.emu.wait_for(lambda m, u=user: m.chat_id == u and "M1" in m.text and "AP1" in m.text)
-              for user in (ADMIN, NADIA, JOHN, SALIM)}
+    copies = {
+        user: await bot.emu.wait_for(lambda m, u=user: m.chat_id == u and "M1" in m.text and "AP1" in m.text)
+        for user in (ADMIN, NADIA, JOHN, SALIM)
+    }
     assert "Summary of meeting" in copies[JOHN].text
     assert "Compte rendu de la réunion" in copies[NADIA].text
     assert ARABIC.search(copies[ADMIN].text.splitlines()[0])

@@ -21,8 +21,6 @@ M2 = datetime(2027, 3, 12, 7, 0, tzinfo=UTC)
 MIDPOINT = M1 + (M2 - M1) / 2  # 10 February, 19:00 UTC
 
 
-
-
 def _context(bot):
     return type("Ctx", (), {"runtime": bot.app.bot_data["runtime"]})()
 
@@ -78,7 +76,9 @@ async def test_owners_are_asked_a_week_before_the_midpoint_with_one_tap_buttons(
     # "no change" is one tap, then an optional note by reply
     answer = await bot.press(request, NADIA, request.buttons()[1]["callback_data"])
     assert "AP1" in answer["text"] and "en cours" in answer["text"]
-    prompt = await bot.emu.wait_for(lambda m: m.chat_id == NADIA and m.reply_markup and m.reply_markup.get("force_reply"))
+    prompt = await bot.emu.wait_for(
+        lambda m: m.chat_id == NADIA and m.reply_markup and m.reply_markup.get("force_reply")
+    )
     await bot.emu.send(NADIA, NADIA, "la moitié du secteur 4 est levée", reply_to=prompt.message_id)
     await bot.idle()
     await _reactions(bot, 3)
@@ -173,7 +173,9 @@ async def test_the_digest_is_daily_and_silent_when_nothing_is_overdue(late):
     bot.clock.set(OVERDUE_DAY + timedelta(minutes=5))
     await run_watchdogs(_context(bot))  # today's (late by five minutes) and tomorrow's
     assert sorted(r.key for r in await bot.rows(Reminder) if r.kind == "overdue") == [
-        "overdue:1:2027-01-21", "overdue:1:2027-01-22"]
+        "overdue:1:2027-01-21",
+        "overdue:1:2027-01-22",
+    ]
     await _tick(bot)
     await bot.emu.wait_for(lambda m: m.chat_id == NADIA and "⚠" in m.text)
     await bot.emu.send(GROUP, NADIA, "/done AP1")

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-
 from bot.models import AgendaPoll, PollOption, PollVote, Proposal
 from tests.e2e.conftest import ADMIN, GROUP, JOHN, NADIA, SALIM
 
 OPTIONS = ["Extension request", "NMAS revision", "Donor reporting"]
-
-
 
 
 def _requests(bot, method):
@@ -19,7 +16,9 @@ async def _poll(bot, text="/poll Spring agenda | " + " | ".join(OPTIONS)):
     seen = bot.snapshot()
     await bot.emu.send(GROUP, ADMIN, text)
     await bot.idle()
-    return await bot.emu.wait_for(lambda m: m.chat_id == GROUP and m.kind == "poll" and (m.chat_id, m.message_id) not in seen)
+    return await bot.emu.wait_for(
+        lambda m: m.chat_id == GROUP and m.kind == "poll" and (m.chat_id, m.message_id) not in seen
+    )
 
 
 async def _vote(bot, poll, user, options):
@@ -170,7 +169,9 @@ async def test_poll_alone_polls_the_open_proposals_and_agenda_ranks_them(coaliti
     agenda = await bot.say(GROUP, JOHN, "/agenda")
     text = agenda.text
     assert "Agenda of meeting M1 · Spring coalition meeting" in text
-    assert text.index("1. Donor reporting — 2 votes") < text.index("Victim assistance") < text.index("3. Technical survey")
+    assert (
+        text.index("1. Donor reporting — 2 votes") < text.index("Victim assistance") < text.index("3. Technical survey")
+    )
     assert "Victim assistance referral pathways Victim" in text  # the agenda keeps the whole text
     assert "Proposed, not polled yet" in text and "P4 · Risk education in schools — proposed by Salim" in text
     assert (await bot.say(GROUP, JOHN, "/agenda M1")).text == text

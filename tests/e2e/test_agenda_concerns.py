@@ -6,15 +6,12 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-
 from bot.models import Concern, ConcernLimit, Person, Proposal, Reminder
 from tests.e2e.conftest import ADMIN, GROUP, JOHN, NADIA, SALIM, dump_database
 
 CLAIRE = 1005
 LAOS = -3003
 CONCERN = "The national authority withholds tasking from operators who report delays."
-
-
 
 
 async def _facilitators(bot):
@@ -203,7 +200,14 @@ async def test_nothing_in_the_database_or_the_logs_links_a_concern_to_its_sender
                     assert value != str(nadia.id), (table, column)
     (limit,) = [dict(row) for row in changed["concern_limit"]]
     assert set(limit) == {"id", "token", "at"} and len(limit["token"]) == 64
-    assert set(dict(next(iter(changed["concern"])))) == {"id", "coalition_id", "number", "text", "created_at", "raised_at"}
+    assert set(dict(next(iter(changed["concern"])))) == {
+        "id",
+        "coalition_id",
+        "number",
+        "text",
+        "created_at",
+        "raised_at",
+    }
 
     # the logs of our own code (DEBUG included) never mention the sender
     ours = [r for r in caplog.records if r.name.split(".")[0] in ("bot", "handlers", "jobs")]

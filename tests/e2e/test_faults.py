@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
-from bot.store.database import Database
 from bot.models import Membership
+from bot.store.database import Database
 from tests.conftest import PG_URL
 from tests.e2e.conftest import ADMIN, GROUP, JOHN, SALIM
 
@@ -43,10 +43,12 @@ async def test_the_bot_reconnects_after_the_database_drops_its_connections(coali
     await bot.say(GROUP, ADMIN, "/meeting 2027-04-15 09:30 Spring")
     admin = Database(bot.settings.database_url)
     async with admin.engine.connect() as conn:  # what a server restart does to every client
-        await conn.execute(text(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        ))
+        await conn.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
         await conn.commit()
     await admin.dispose()
     reply = await bot.say(GROUP, ADMIN, "/members")

@@ -6,8 +6,8 @@ import re
 
 from sqlmodel import select
 
-from bot.store.database import Database
 from bot.models import Coalition, Membership, Person
+from bot.store.database import Database
 from tests.e2e.conftest import ADMIN, GROUP, JOHN, NADIA, SALIM
 
 ARABIC = re.compile(r"[\u0600-\u06FF]")
@@ -21,15 +21,18 @@ async def _coalition(bot) -> Coalition | None:
     return found
 
 
-
-
 async def test_admin_sets_up_a_coalition_and_is_answered_in_arabic(bot):
     reply = await bot.say(GROUP, ADMIN, "/setup Lebanon Asia/Beirut ar")
     assert ARABIC.match(reply.text.lstrip("\u2068")), reply.text
     assert "Lebanon" in reply.text and "Asia/Beirut" in reply.text
     coalition = await _coalition(bot)
-    assert (coalition.country, coalition.timezone, coalition.languages, coalition.cadence_months,
-            coalition.reminder_offsets) == ("Lebanon", "Asia/Beirut", "ar", 6, "14d,7d,1d")
+    assert (
+        coalition.country,
+        coalition.timezone,
+        coalition.languages,
+        coalition.cadence_months,
+        coalition.reminder_offsets,
+    ) == ("Lebanon", "Asia/Beirut", "ar", 6, "14d,7d,1d")
 
 
 async def test_setup_by_a_non_admin_is_refused_and_stores_nothing(bot):
@@ -130,9 +133,14 @@ async def test_members_lists_by_role_and_organisation_with_reach(coalition):
 
 async def test_settings_validate_and_change_nothing_on_error(coalition):
     bot = coalition
-    for command, bad in [("/settings timezone Mars/Base", "Mars/Base"), ("/settings language de", "de"),
-                         ("/settings reminders 7d,2x", "2x"), ("/settings cadence 12m", "12m"),
-                         ("/settings baseline lots", "lots"), ("/settings colour blue", "colour")]:
+    for command, bad in [
+        ("/settings timezone Mars/Base", "Mars/Base"),
+        ("/settings language de", "de"),
+        ("/settings reminders 7d,2x", "2x"),
+        ("/settings cadence 12m", "12m"),
+        ("/settings baseline lots", "lots"),
+        ("/settings colour blue", "colour"),
+    ]:
         reply = await bot.say(GROUP, ADMIN, command)
         assert bad in reply.text, (command, reply.text)
     before = await _coalition(bot)

@@ -20,17 +20,59 @@ from sqlmodel import select
 
 from bot.app import build_application, running
 from bot.clock import FrozenClock
-from bot.store.database import Database
 from bot.emulator import Emulator
 from bot.models import Coalition, Meeting, Membership
+from bot.store.database import Database
 from tests.conftest import database_url, prepare
 from tests.e2e.conftest import ADMIN, GROUP, NADIA, TOKEN, make_settings
 
 INTRUDER = 6666
-COMMANDS = ["start", "help", "join", "members", "language", "timezone", "setup", "settings", "role", "approve",
-            "meeting", "meetings", "rsvps", "reschedule", "cancel", "ics", "nosuchcommand"]
-TRICKY = st.sampled_from(["\u202e", "\u200b", "\u2066", "\u2069", "\ufeff", "<b>", "</i>", "&", "&amp;", "<a href='x'>",
-                          "@", "#AP1", "M1", "M999999999999", "2027-02-30", "25:99", "-1", "١٢", "💣", "\n", "|", "\\", "'"])
+COMMANDS = [
+    "start",
+    "help",
+    "join",
+    "members",
+    "language",
+    "timezone",
+    "setup",
+    "settings",
+    "role",
+    "approve",
+    "meeting",
+    "meetings",
+    "rsvps",
+    "reschedule",
+    "cancel",
+    "ics",
+    "nosuchcommand",
+]
+TRICKY = st.sampled_from(
+    [
+        "\u202e",
+        "\u200b",
+        "\u2066",
+        "\u2069",
+        "\ufeff",
+        "<b>",
+        "</i>",
+        "&",
+        "&amp;",
+        "<a href='x'>",
+        "@",
+        "#AP1",
+        "M1",
+        "M999999999999",
+        "2027-02-30",
+        "25:99",
+        "-1",
+        "١٢",
+        "💣",
+        "\n",
+        "|",
+        "\\",
+        "'",
+    ]
+)
 WORDS = st.one_of(TRICKY, st.text(min_size=1, max_size=30), st.from_regex(r"[A-Za-z0-9/@_:-]{1,20}", fullmatch=True))
 
 
@@ -46,7 +88,7 @@ class Events(logging.Handler):
 class BotThread:
     """The emulator and the real application on a private event loop."""
 
-    def __init__(self, tmp_path) -> None:  # noqa: ANN001
+    def __init__(self, tmp_path) -> None:
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.thread.start()
@@ -54,7 +96,7 @@ class BotThread:
         self.processed = 0
         self.run(self._start())
 
-    def run(self, coroutine, timeout: float = 30):  # noqa: ANN001, ANN201
+    def run(self, coroutine, timeout: float = 30):
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
 
     async def _start(self) -> None:
@@ -65,10 +107,12 @@ class BotThread:
         self.emu.add_user(NADIA, "Nadia", username="nadia", language_code="fr")
         self.emu.add_user(INTRUDER, "Mallory\u202eyrollaM", username="mallory", language_code="en")
         self.emu.add_group(GROUP, "Lebanon", admins=[ADMIN], creator=ADMIN)
-        application = build_application(make_settings(self.emu, self.url), clock=FrozenClock(datetime(2027, 1, 10, tzinfo=UTC)), rate_limit=False)
+        application = build_application(
+            make_settings(self.emu, self.url), clock=FrozenClock(datetime(2027, 1, 10, tzinfo=UTC)), rate_limit=False
+        )
         handle = application.process_update
 
-        async def tracked(update):  # noqa: ANN001, ANN202
+        async def tracked(update):
             try:
                 await handle(update)
             finally:
@@ -77,8 +121,11 @@ class BotThread:
         application.process_update = tracked
         self._running = running(application, poll_timeout=1)
         await self._running.__aenter__()
-        for user, text in [(ADMIN, "/setup Lebanon Asia/Beirut ar"), (NADIA, "/join operator NPA"),
-                           (ADMIN, "/meeting 2027-04-15 09:30 Spring @ LMAC")]:
+        for user, text in [
+            (ADMIN, "/setup Lebanon Asia/Beirut ar"),
+            (NADIA, "/join operator NPA"),
+            (ADMIN, "/meeting 2027-04-15 09:30 Spring @ LMAC"),
+        ]:
             await self.emu.send(GROUP, user, text)
             await self.idle()
         self.announcement = next(m for m in self.emu.sent if m.buttons() and "M1" in m.content)
@@ -96,11 +143,22 @@ class BotThread:
         async with db.transaction() as s:
             coalition = (await s.exec(select(Coalition))).one()
             meetings = [(m.number, m.starts_at, m.cancelled, m.title) for m in (await s.exec(select(Meeting))).all()]
-            others = sorted((m.person_id, m.role, m.pending_role, m.organisation)
-                            for m in (await s.exec(select(Membership))).all() if m.person_id <= 2)
+            others = sorted(
+                (m.person_id, m.role, m.pending_role, m.organisation)
+                for m in (await s.exec(select(Membership))).all()
+                if m.person_id <= 2
+            )
         await db.dispose()
-        return (coalition.country, coalition.timezone, coalition.languages, coalition.reminder_offsets,
-                coalition.cadence_months, coalition.baseline_m2, meetings, others)
+        return (
+            coalition.country,
+            coalition.timezone,
+            coalition.languages,
+            coalition.reminder_offsets,
+            coalition.cadence_months,
+            coalition.baseline_m2,
+            meetings,
+            others,
+        )
 
     def stop(self) -> None:
         async def _stop() -> None:
@@ -138,8 +196,9 @@ COUNT = {"inputs": 0}
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck))
-@given(command=st.sampled_from(COMMANDS), words=st.lists(WORDS, max_size=6), private=st.booleans(),
-       mention=st.booleans())
+@given(
+    command=st.sampled_from(COMMANDS), words=st.lists(WORDS, max_size=6), private=st.booleans(), mention=st.booleans()
+)
 def test_random_commands_from_an_outsider(bot_thread, errors, command, words, private, mention):
     before = bot_thread.run(bot_thread.protected_state())
     text = f"/{command}{'@coalition_test_bot' if mention else ''} " + " ".join(words)
@@ -151,8 +210,13 @@ def test_random_commands_from_an_outsider(bot_thread, errors, command, words, pr
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
-@given(text=st.one_of(st.text(max_size=300), st.text(min_size=1, max_size=40).map(lambda s: (s * 10000)[:10000]),
-                      st.lists(TRICKY, min_size=1, max_size=50).map("".join)))
+@given(
+    text=st.one_of(
+        st.text(max_size=300),
+        st.text(min_size=1, max_size=40).map(lambda s: (s * 10000)[:10000]),
+        st.lists(TRICKY, min_size=1, max_size=50).map("".join),
+    )
+)
 def test_random_text_and_unicode_edge_cases(bot_thread, errors, text):
     before = bot_thread.run(bot_thread.protected_state())
     if text.strip():
@@ -164,8 +228,12 @@ def test_random_text_and_unicode_edge_cases(bot_thread, errors, text):
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
-@given(data=st.one_of(st.from_regex(r"[rja]:[0-9a-z:_-]{0,30}", fullmatch=True),
-                      st.text(alphabet=st.characters(codec="ascii"), min_size=1, max_size=64)))
+@given(
+    data=st.one_of(
+        st.from_regex(r"[rja]:[0-9a-z:_-]{0,30}", fullmatch=True),
+        st.text(alphabet=st.characters(codec="ascii"), min_size=1, max_size=64),
+    )
+)
 def test_forged_callback_data(bot_thread, errors, data):
     before = bot_thread.run(bot_thread.protected_state())
     message = bot_thread.announcement
@@ -177,4 +245,3 @@ def test_forged_callback_data(bot_thread, errors, data):
         assert answer is not None
     COUNT["inputs"] += 2
     _check(bot_thread, errors, before)
-

@@ -11,8 +11,6 @@ from bot.models import Reminder, Rsvp
 from tests.e2e.conftest import ADMIN, GROUP, JOHN, NADIA, SALIM
 
 
-
-
 async def _announce(bot, text="/meeting 2027-04-15 09:30 Spring coalition meeting @ LMAC, Beirut"):
     bot.app.bot_data["runtime"].announcements.delay = 0.05
     return await bot.say(GROUP, ADMIN, text)
@@ -78,7 +76,10 @@ async def test_rsvp_presses_update_the_announcement_in_place(coalition):
     await bot.press(announcement, JOHN, no)  # changed mind
     await bot.press(announcement, JOHN, no)  # same again: no error, no edit
     edited = await bot.emu.wait_for(
-        lambda m: m.message_id == announcement.message_id and "Attending: 1 · Attending online: 0 · Not attending: 1" in m.text
+        lambda m: (
+            m.message_id == announcement.message_id
+            and "Attending: 1 · Attending online: 0 · Not attending: 1" in m.text
+        )
     )
     assert edited.edits >= 1 and len([m for m in bot.sent_to(GROUP) if "Spring" in m.text]) == 1
     assert sorted(r.answer for r in await bot.rows(Rsvp)) == ["no", "yes"]
@@ -116,10 +117,14 @@ async def test_forged_foreign_and_stale_presses_change_nothing(coalition):
     other = await bot.say(-3003, ADMIN, "/meeting 2027-06-01 09:00 Laos meeting")
     other_yes = other.buttons()[0]["callback_data"]
     # the emulator only lets a user press buttons that are on the message: put forged ones there
-    forged = {"inline_keyboard": [[{"text": "x", "callback_data": other_yes}],
-                                  [{"text": "y", "callback_data": "r:99999:yes"}],
-                                  [{"text": "z", "callback_data": "r:1:maybe"}],
-                                  [{"text": "w", "callback_data": "garbage"}]]}
+    forged = {
+        "inline_keyboard": [
+            [{"text": "x", "callback_data": other_yes}],
+            [{"text": "y", "callback_data": "r:99999:yes"}],
+            [{"text": "z", "callback_data": "r:1:maybe"}],
+            [{"text": "w", "callback_data": "garbage"}],
+        ]
+    }
     announcement.message["reply_markup"] = forged
     announcement.reply_markup = forged
     answers = [await bot.press(announcement, NADIA, d) for d in (other_yes, "r:99999:yes", "r:1:maybe", "garbage")]

@@ -17,12 +17,12 @@ import pytest
 from sqlmodel import select
 
 from bot.config import PROJECT_ROOT as PROJECT
-from bot.store.database import Database
 from bot.models import Delivery, Person
 from bot.services import coalitions, meetings, members
 from bot.services.coalitions import SetupRequest
 from bot.services.meetings import MeetingRequest
 from bot.services.members import PersonInfo
+from bot.store.database import Database
 from tests.e2e.conftest import TOKEN, free_port, wait_healthy
 
 LEAD = timedelta(seconds=6)
@@ -46,9 +46,15 @@ def processes(emu, db_url, tmp_path):
         command = "run"
         if webhook_port is not None:
             command = "webhook"
-            env |= {"WEBHOOK_URL": "https://coalition.example.org/hook", "WEBHOOK_SECRET": "secret", "PORT": str(webhook_port)}
+            env |= {
+                "WEBHOOK_URL": "https://coalition.example.org/hook",
+                "WEBHOOK_SECRET": "secret",
+                "PORT": str(webhook_port),
+            }
         log = open(tmp_path / f"{name}.log", "w")  # noqa: SIM115 - closed with the process
-        process = subprocess.Popen([sys.executable, "-m", "bot.cli", command], env=env, stdout=log, stderr=log, cwd=tmp_path)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", command], env=env, stdout=log, stderr=log, cwd=tmp_path
+        )
         started.append(process)
         return process
 
@@ -156,13 +162,21 @@ async def test_two_webhook_instances_apply_each_update_once_and_survive_a_kill(e
             await wait_healthy(http, port)
         # Telegram retries an update whose 200 did not arrive; the retry may reach the other instance
         user = next(iter(people))
-        update = {"update_id": 4242, "message": {
-            "message_id": 1, "date": 0, "chat": {"id": user, "type": "private", "first_name": "M"},
-            "from": {"id": user, "is_bot": False, "first_name": "M", "language_code": "en"},
-            "text": "/help", "entities": [{"type": "bot_command", "offset": 0, "length": 5}]}}
+        update = {
+            "update_id": 4242,
+            "message": {
+                "message_id": 1,
+                "date": 0,
+                "chat": {"id": user, "type": "private", "first_name": "M"},
+                "from": {"id": user, "is_bot": False, "first_name": "M", "language_code": "en"},
+                "text": "/help",
+                "entities": [{"type": "bot_command", "offset": 0, "length": 5}],
+            },
+        }
         for port in ports:
-            async with http.post(f"http://127.0.0.1:{port}/hook", json=update,
-                                 headers={"X-Telegram-Bot-Api-Secret-Token": "secret"}) as response:
+            async with http.post(
+                f"http://127.0.0.1:{port}/hook", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "secret"}
+            ) as response:
                 assert response.status == 200
             async with http.post(f"http://127.0.0.1:{port}/hook", json=update) as response:
                 assert response.status == 403
@@ -182,7 +196,7 @@ async def test_two_webhook_instances_apply_each_update_once_and_survive_a_kill(e
     assert all(states[user] == "sending" for user in missing)
 
 
-async def _claimant_pid(db_url) -> int:  # noqa: ANN001
+async def _claimant_pid(db_url) -> int:
     """The pid of the process holding the reminder being fanned out (worker = host-pid-suffix)."""
     from bot.models import Reminder
 

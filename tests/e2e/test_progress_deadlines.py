@@ -5,11 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-
 from bot.models import Reminder, TreatyDeadline
 from tests.e2e.conftest import ADMIN, GROUP, JOHN, NADIA, SALIM, started_bot
-
-
 
 
 async def _alerts(bot) -> dict[str, tuple[str, datetime]]:

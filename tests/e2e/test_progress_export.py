@@ -13,8 +13,8 @@ import pytest
 from sqlmodel import select
 
 from bot.cli import main
-from bot.store.database import Database
 from bot.models import ActionPoint, ActionUpdate, Coalition, Person
+from bot.store.database import Database
 from tests.e2e.conftest import ADMIN, GROUP, JOHN, NADIA, SALIM
 
 APRIL = datetime(2027, 4, 5, 8, 0, tzinfo=UTC)
@@ -78,14 +78,21 @@ async def test_a_manager_exports_csv_files_that_round_trip(coalition):
     assert (rsvp["meeting"], rsvp["name"], rsvp["organisation"], rsvp["answer"]) == ("M1", "Nadia", "NPA", "yes")
     (point,) = files["action_points.csv"]
     assert (point["action_point"], point["owner"], point["text"], point["created_by"]) == (
-        "AP1", "NPA", "Survey the south, ملخص", "Nadia"
+        "AP1",
+        "NPA",
+        "Survey the south, ملخص",
+        "Nadia",
     )
     (update,) = files["action_updates.csv"]
     assert update["text"] == "'=SUM(A1:A9) half done"  # a spreadsheet must not run it as a formula
     assert (update["status"], update["percent"], update["author"]) == ("progress", "40", "Nadia")
     (report,) = files["reports.csv"]
     assert (report["period"], report["organisation"], report["cleared"], report["released"], report["cmr"]) == (
-        "2027-03", "NPA", "38000", "203000", "212"
+        "2027-03",
+        "NPA",
+        "38000",
+        "203000",
+        "212",
     )
     assert "Progress reports" in documents[-1].caption and "1 row" in documents[-1].caption
 

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import select
 
-from bot.store.database import Database
 from bot.models import ProgressReport
+from bot.store.database import Database
 from tests.e2e.conftest import ADMIN, GROUP, JOHN, NADIA, SALIM
 
 APRIL = datetime(2027, 4, 5, 8, 0, tzinfo=UTC)
@@ -39,13 +39,21 @@ async def test_an_operator_files_a_report_in_the_group(operators):
     assert "Land released: 203,000 m²" in reply.text
     assert "CMR destroyed: 212" in reply.text and "risk education sessions: 14, people reached: 530" in reply.text
     (row,) = await _reports(bot)
-    assert (row.organisation, row.period, row.cancelled, row.reduced, row.cleared) == ("NPA", "2027-03", 120000, 45000, 38000)
+    assert (row.organisation, row.period, row.cancelled, row.reduced, row.cleared) == (
+        "NPA",
+        "2027-03",
+        120000,
+        45000,
+        38000,
+    )
     assert (row.cmr, row.submunitions, row.re_sessions, row.re_people) == (212, 0, 14, 530)
 
 
 async def test_thousands_separators_of_every_locale_are_understood(operators):
     bot = operators
-    await bot.say(GROUP, NADIA, "/report period=2027-03 cancelled=120,000 reduced=45 000 cleared=١٢٠٬٠٠٠ cmr=1\u202f200")
+    await bot.say(
+        GROUP, NADIA, "/report period=2027-03 cancelled=120,000 reduced=45 000 cleared=١٢٠٬٠٠٠ cmr=1\u202f200"
+    )
     (row,) = await _reports(bot)
     assert (row.cancelled, row.reduced, row.cleared, row.cmr) == (120000, 45000, 120000, 1200)
 

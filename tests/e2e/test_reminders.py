@@ -10,13 +10,11 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
 
-from bot.store.database import Database
 from bot.models import Delivery, Person, Reminder
+from bot.store.database import Database
 from tests.e2e.conftest import ADMIN, GROUP, JOHN, NADIA, SALIM, started_bot
 
 MEETING = datetime(2027, 4, 15, 6, 30, tzinfo=UTC)  # 09:30 in Beirut
-
-
 
 
 async def _prepare(bot):
@@ -43,15 +41,19 @@ async def test_a_reminder_fires_in_the_group_and_privately_to_non_responders_onl
     await bot.dispatcher.tick()
     group = _reminders_to(bot, GROUP)
     assert len(group) == 1 and "Omar" in group[0].text and "Nadia" not in group[0].text
-    assert any(e.get("type") == "text_link" and "1010" in e.get("url", "") or e.get("type") == "text_mention"
-               for e in group[0].entities)
+    assert any(
+        (e.get("type") == "text_link" and "1010" in e.get("url", "")) or e.get("type") == "text_mention"
+        for e in group[0].entities
+    )
     assert len(_reminders_to(bot, JOHN)) == 1 and "Reminder" in _reminders_to(bot, JOHN)[0].text
     assert len(_reminders_to(bot, SALIM)) == 1  # Telegram language "de": the group's language
     assert _reminders_to(bot, NADIA) == []  # she answered
     await bot.dispatcher.tick()
     assert len(_reminders_to(bot, JOHN)) == 1  # never twice
     deliveries = await bot.rows(Delivery)
-    assert sorted(d.recipient for d in deliveries) == sorted(["group", *[f"person:{p.id}" for p in await bot.rows(Person) if p.tg_user_id in (JOHN, SALIM)]])
+    assert sorted(d.recipient for d in deliveries) == sorted(
+        ["group", *[f"person:{p.id}" for p in await bot.rows(Person) if p.tg_user_id in (JOHN, SALIM)]]
+    )
     assert {d.state for d in deliveries} == {"sent"}
 
 

@@ -20,8 +20,12 @@ def _update(update_id: int, text: str) -> dict:
     return {
         "update_id": update_id,
         "message": {
-            "message_id": update_id, "date": int(time.time()), "chat": {"id": JOHN, "type": "private", "first_name": "John"},
-            "from": user, "text": text, "entities": [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}],
+            "message_id": update_id,
+            "date": int(time.time()),
+            "chat": {"id": JOHN, "type": "private", "first_name": "John"},
+            "from": user,
+            "text": text,
+            "entities": [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}],
         },
     }
 

@@ -168,7 +168,10 @@ async def test_user_messages_get_entities_replies_and_per_chat_ids(emu: Emulator
     text = "/vote@coalition_test_bot 🇦🇹 #ccm @someone /help"
     message = await emu.send(ANN, ANN, text, reply_to=reply.message_id)
     assert [(e["type"], e["offset"], e["length"]) for e in message["entities"]] == [
-        ("bot_command", 0, 24), ("hashtag", 30, 4), ("mention", 35, 8), ("bot_command", 44, 5),
+        ("bot_command", 0, 24),
+        ("hashtag", 30, 4),
+        ("mention", 35, 8),
+        ("bot_command", 44, 5),
     ]  # fmt: skip  (the flag is 4 UTF-16 units)
     assert message["message_id"] == 3 and message["reply_to_message"]["text"] == "Question?"
     assert (await emu.send(BOB, BOB, "hi"))["message_id"] == 1

@@ -80,8 +80,10 @@ async def _coalition(s, clock):
     coalition, _ = await coalitions.setup(s, -100, "G", SetupRequest("Lebanon", "Asia/Beirut"), clock.now())
     people = {}
     for user, name, role, organisation in [
-        (1, "nadia", "operator", "NPA"), (2, "pierre", "operator", "NPA"),
-        (3, "john", "donor", "Embassy of Norway"), (4, "salim", "national_authority", "LMAC"),
+        (1, "nadia", "operator", "NPA"),
+        (2, "pierre", "operator", "NPA"),
+        (3, "john", "donor", "Embassy of Norway"),
+        (4, "salim", "national_authority", "LMAC"),
     ]:
         person = await members.upsert_person(s, PersonInfo(user, name.title(), name))
         record, _ = await members.join(s, coalition, person, "operator", organisation, clock.now())
@@ -96,9 +98,18 @@ async def test_owners_are_members_organisations_or_roles(db, clock):
         coalition, people = await _coalition(s, clock)
         author = people["salim"].person
         by_member, owner = await service.create(s, coalition, author, "@Nadia 2027-03-31 Survey plan", clock.now())
-        assert (by_member.number, owner.kind, by_member.due_on, by_member.text) == (1, "member", date(2027, 3, 31), "Survey plan")
+        assert (by_member.number, owner.kind, by_member.due_on, by_member.text) == (
+            1,
+            "member",
+            date(2027, 3, 31),
+            "Survey plan",
+        )
         by_org, _ = await service.create(s, coalition, author, "embassy of norway Confirm  funding", clock.now())
-        assert (by_org.owner_kind, by_org.owner_name, by_org.text) == ("organisation", "Embassy of Norway", "Confirm funding")
+        assert (by_org.owner_kind, by_org.owner_name, by_org.text) == (
+            "organisation",
+            "Embassy of Norway",
+            "Confirm funding",
+        )
         by_role, _ = await service.create(s, coalition, author, "National_Authority Draft request", clock.now())
         assert (by_role.number, by_role.owner_kind, by_role.owner_name) == (3, "role", "national_authority")
         everyone = await recipients.active_members(s, coalition.id)
@@ -107,7 +118,12 @@ async def test_owners_are_members_organisations_or_roles(db, clock):
         assert [m.person.username for m in service.owners(by_role, everyone)] == ["salim"]
         npa, _ = await service.create(s, coalition, author, "NPA Share figures", clock.now())
         assert [m.person.username for m in service.owners(npa, everyone)] == ["nadia", "pierre"]
-        for bad, error in [("@ghost Task", NotFound), ("Acme Task", NotFound), ("NPA", InvalidInput), ("", InvalidInput)]:
+        for bad, error in [
+            ("@ghost Task", NotFound),
+            ("Acme Task", NotFound),
+            ("NPA", InvalidInput),
+            ("", InvalidInput),
+        ]:
             with pytest.raises(error):
                 await service.create(s, coalition, author, bad, clock.now())
 
@@ -122,11 +138,23 @@ async def test_only_owners_and_managers_change_status(db, clock):
         assert (action.status, action.percent, row.status, row.comment) == ("progress", 40, "progress", False)
         with pytest.raises(NotAllowed):
             await service.record(s, action, john.person, False, Progress("done", None, ""), clock.now())
-        comment = await service.record(s, action, john.person, False, Progress("done", None, ""), clock.now(),
-                                       conversational=True, said="#AP1 done?")
+        comment = await service.record(
+            s,
+            action,
+            john.person,
+            False,
+            Progress("done", None, ""),
+            clock.now(),
+            conversational=True,
+            said="#AP1 done?",
+        )
         assert (comment.comment, comment.text, comment.status, action.status) == (True, "#AP1 done?", None, "progress")
-        assert await service.record(s, action, john.person, False, Progress(None, None, ""), clock.now(),
-                                    conversational=True) is None
+        assert (
+            await service.record(
+                s, action, john.person, False, Progress(None, None, ""), clock.now(), conversational=True
+            )
+            is None
+        )
         with pytest.raises(InvalidInput):
             await service.record(s, action, pierre.person, True, Progress(None, None, ""), clock.now())
         await service.record(s, action, people["salim"].person, True, service.closing(action, "ok"), clock.now())

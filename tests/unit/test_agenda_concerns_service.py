@@ -66,7 +66,10 @@ async def test_a_concern_is_stored_without_its_sender_and_its_delivery_planned(d
         assert (concern.number, concern.text) == (1, "Sensitive")
         (reminder,) = (await s.exec(select(Reminder))).all()
         assert (reminder.kind, reminder.subject_id, reminder.due_at, reminder.key) == (
-            "concern", concern.id, clock.now(), f"concern:{concern.id}"
+            "concern",
+            concern.id,
+            clock.now(),
+            f"concern:{concern.id}",
         )
         (limit,) = (await s.exec(select(ConcernLimit))).all()
         assert limit.token == concerns.token(SECRET, coalition.id, 1002)

@@ -31,7 +31,11 @@ async def _meeting(s, coalition, clock, days=30, title="Spring"):
 
 def test_parse_poll_question_options_and_named_polls():
     draft = agenda.parse_poll("Spring agenda | Extension request |  NMAS   revision ")
-    assert (draft.question, draft.options, draft.anonymous) == ("Spring agenda", ["Extension request", "NMAS revision"], True)
+    assert (draft.question, draft.options, draft.anonymous) == (
+        "Spring agenda",
+        ["Extension request", "NMAS revision"],
+        True,
+    )
     assert agenda.split_named("open Which first? | a | b") == (False, "Which first? | a | b")
     assert agenda.split_named("Openness review | a | b") == (True, "Openness review | a | b")
     assert agenda.split_named("OPEN") == (False, "")
@@ -77,9 +81,15 @@ async def test_proposals_belong_to_the_next_meeting_or_the_first_after_them(db, 
         later = await agenda.propose(s, coalition, nadia, "Donor reporting", clock.now())
         assert later.meeting_id == first.id
         # the proposal made before any meeting belongs to the first one held after it
-        assert [p.text for p in await agenda.open_proposals(s, coalition, first)] == ["Technical survey", "Donor reporting"]
+        assert [p.text for p in await agenda.open_proposals(s, coalition, first)] == [
+            "Technical survey",
+            "Donor reporting",
+        ]
         await meetings.cancel(s, first, clock.now())
-        assert [p.text for p in await agenda.open_proposals(s, coalition, second)] == ["Technical survey", "Donor reporting"]
+        assert [p.text for p in await agenda.open_proposals(s, coalition, second)] == [
+            "Technical survey",
+            "Donor reporting",
+        ]
         assert await agenda.open_proposals(s, coalition, first) == []
 
 
@@ -134,7 +144,9 @@ async def test_poll_state_answers_and_result(db, clock):
         await agenda.close(s, poll.id, None, None, clock.now())  # stopPoll failed: keep the last counts
         result = await agenda.result(s, poll.id)
         assert [(c.text, c.votes, c.voters) for c in result.choices] == [
-            ("a", 1, ["Nadia"]), ("b", 1, ["John"]), ("c", 1, ["Nadia"])
+            ("a", 1, ["Nadia"]),
+            ("b", 1, ["John"]),
+            ("c", 1, ["Nadia"]),
         ]
         assert poll.closed and poll.closed_at == clock.now()
         with pytest.raises(NotFound):

@@ -27,10 +27,16 @@ def test_setup_refuses_bad_timezone_or_language(args):
 
 async def test_setup_creates_then_updates_only_given_fields(db, clock):
     async with db.transaction() as s:
-        coalition, created = await coalitions.setup(s, -5, "G", SetupRequest("Lebanon", "Asia/Beirut", "ar"), clock.now())
+        coalition, created = await coalitions.setup(
+            s, -5, "G", SetupRequest("Lebanon", "Asia/Beirut", "ar"), clock.now()
+        )
         assert created and (coalition.timezone, coalition.languages) == ("Asia/Beirut", "ar")
         coalition, created = await coalitions.setup(s, -5, "G", SetupRequest(None, None, "fr"), clock.now())
-        assert not created and (coalition.country, coalition.timezone, coalition.languages) == ("Lebanon", "Asia/Beirut", "fr")
+        assert not created and (coalition.country, coalition.timezone, coalition.languages) == (
+            "Lebanon",
+            "Asia/Beirut",
+            "fr",
+        )
 
 
 async def test_setup_needs_a_country_the_first_time(db, clock):
@@ -44,12 +50,23 @@ async def test_settings_are_validated_and_unchanged_on_error(db, clock):
         coalition, _ = await coalitions.setup(s, -5, "G", SetupRequest("Lebanon"), clock.now())
         coalitions.apply_setting(coalition, "reminders", "1d,14d,3h")
         assert coalition.reminder_offsets == "14d,1d,3h"
-        for key, value in [("reminders", "1x"), ("timezone", "Nowhere/City"), ("language", "de"),
-                           ("cadence", "1m"), ("baseline", "-3"), ("colour", "blue")]:
+        for key, value in [
+            ("reminders", "1x"),
+            ("timezone", "Nowhere/City"),
+            ("language", "de"),
+            ("cadence", "1m"),
+            ("baseline", "-3"),
+            ("colour", "blue"),
+        ]:
             with pytest.raises(InvalidInput):
                 coalitions.apply_setting(coalition, key, value)
-        assert (coalition.reminder_offsets, coalition.timezone, coalition.languages, coalition.cadence_months,
-                coalition.baseline_m2) == ("14d,1d,3h", "UTC", "en", 6, None)
+        assert (
+            coalition.reminder_offsets,
+            coalition.timezone,
+            coalition.languages,
+            coalition.cadence_months,
+            coalition.baseline_m2,
+        ) == ("14d,1d,3h", "UTC", "en", 6, None)
 
 
 async def test_migration_moves_the_coalition_once(db, clock):

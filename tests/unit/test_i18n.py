@@ -13,7 +13,10 @@ def test_telegram_language_codes_are_negotiated(code, expected):
     assert negotiate(code) == expected
 
 
-@pytest.mark.parametrize(("n", "form"), [(0, 0), (1, 1), (2, 2), (3, 3), (10, 3), (11, 4), (99, 4), (100, 5), (101, 5), (102, 5), (103, 3), (111, 4)])
+@pytest.mark.parametrize(
+    ("n", "form"),
+    [(0, 0), (1, 1), (2, 2), (3, 3), (10, 3), (11, 4), (99, 4), (100, 5), (101, 5), (102, 5), (103, 3), (111, 4)],
+)
 def test_arabic_catalog_has_six_plural_forms_with_the_cldr_rule(catalogs, n, form):
     translations = catalogs.lang("ar").translations
     assert translations.plural(n) == form
@@ -21,8 +24,12 @@ def test_arabic_catalog_has_six_plural_forms_with_the_cldr_rule(catalogs, n, for
 
 def test_every_arabic_plural_form_is_distinct(catalogs):
     t = catalogs.lang("ar")
-    texts = {t.ngettext("<b>Country Coalition of {country}</b>: {n} member",
-                        "<b>Country Coalition of {country}</b>: {n} members", n) for n in (0, 1, 2, 3, 11, 100)}
+    texts = {
+        t.ngettext(
+            "<b>Country Coalition of {country}</b>: {n} member", "<b>Country Coalition of {country}</b>: {n} members", n
+        )
+        for n in (0, 1, 2, 3, 11, 100)
+    }
     assert len(texts) == 6
 
 

@@ -72,7 +72,9 @@ async def test_reschedule_drops_pending_reminders_and_plans_new_ones(db, clock):
         assert [r[2] for r in rows].count("dropped") == 4
         pending = [r for r in rows if r[2] == "pending"]
         assert [r[3] for r in pending] == [
-            starts + timedelta(days=5 - 14), starts + timedelta(days=5 - 7), starts + timedelta(days=4),
+            starts + timedelta(days=5 - 14),
+            starts + timedelta(days=5 - 7),
+            starts + timedelta(days=4),
             starts + timedelta(days=6, hours=2),
         ]
 
@@ -80,7 +82,9 @@ async def test_reschedule_drops_pending_reminders_and_plans_new_ones(db, clock):
 async def test_cancel_drops_everything_and_refuses_a_second_time(db, clock):
     async with db.transaction() as s:
         coalition = await _setup(s, clock)
-        meeting = await meetings.schedule(s, coalition, MeetingRequest(clock.now() + timedelta(days=30), "", ""), clock.now())
+        meeting = await meetings.schedule(
+            s, coalition, MeetingRequest(clock.now() + timedelta(days=30), "", ""), clock.now()
+        )
         await meetings.cancel(s, meeting, clock.now())
         assert {r[2] for r in await _reminders(s, meeting)} == {"dropped"}
         with pytest.raises(InvalidInput):
@@ -90,7 +94,9 @@ async def test_cancel_drops_everything_and_refuses_a_second_time(db, clock):
 async def test_reminder_offsets_change_replans_upcoming_meetings(db, clock):
     async with db.transaction() as s:
         coalition = await _setup(s, clock)
-        meeting = await meetings.schedule(s, coalition, MeetingRequest(clock.now() + timedelta(days=30), "", ""), clock.now())
+        meeting = await meetings.schedule(
+            s, coalition, MeetingRequest(clock.now() + timedelta(days=30), "", ""), clock.now()
+        )
         await coalitions.change_setting(s, coalition, "reminders", "2d,30m", clock.now())
         pending = [r[1] for r in await _reminders(s, meeting) if r[2] == "pending" and r[0] == "meeting"]
         assert pending == ["2d", "30m"]
@@ -99,7 +105,9 @@ async def test_reminder_offsets_change_replans_upcoming_meetings(db, clock):
 async def test_rsvp_changes_and_counts_and_refuses_non_members(db, clock):
     async with db.transaction() as s:
         coalition = await _setup(s, clock)
-        meeting = await meetings.schedule(s, coalition, MeetingRequest(clock.now() + timedelta(days=30), "", ""), clock.now())
+        meeting = await meetings.schedule(
+            s, coalition, MeetingRequest(clock.now() + timedelta(days=30), "", ""), clock.now()
+        )
         person = await members.upsert_person(s, PersonInfo(1, "Nadia", "nadia", "fr"))
         record, _ = await members.join(s, coalition, person, "operator", "NPA", clock.now())
         member = Member(record, person)

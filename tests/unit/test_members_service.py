@@ -32,7 +32,12 @@ async def test_an_operator_asking_for_a_privileged_role_keeps_operator_until_app
         person = await members.upsert_person(s, PersonInfo(1, "Nadia", "nadia"))
         await members.join(s, coalition, person, "operator", "NPA", clock.now())
         record, pending = await members.join(s, coalition, person, "facilitator", None, clock.now())
-        assert (record.role, record.pending_role, record.organisation, pending) == ("operator", "facilitator", "NPA", True)
+        assert (record.role, record.pending_role, record.organisation, pending) == (
+            "operator",
+            "facilitator",
+            "NPA",
+            True,
+        )
 
 
 async def test_unknown_role_and_member_are_refused(db, clock):
@@ -80,7 +85,11 @@ async def test_speaker_reads_coalition_person_and_membership_together(db, clock)
         await members.upsert_person(s, PersonInfo(2, "Karim", "karim"))  # known, never joined
     async with db.transaction() as s:
         known = await members.speaker(s, -100, 1)
-        assert (known.coalition.country, known.person.full_name, known.membership.role) == ("Lebanon", "Nadia", "operator")
+        assert (known.coalition.country, known.person.full_name, known.membership.role) == (
+            "Lebanon",
+            "Nadia",
+            "operator",
+        )
         outsider = await members.speaker(s, -100, 2)
         assert (outsider.coalition.id, outsider.person.username, outsider.membership) == (coalition.id, "karim", None)
         assert await members.speaker(s, -100, 3) == members.Speaker(outsider.coalition, None, None)  # new user

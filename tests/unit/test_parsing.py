@@ -49,8 +49,15 @@ def test_cadence():
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("120000", 120000), ("120,000", 120000), ("120 000", 120000), ("120\u202f000", 120000),
-     ("١٢٠٠٠٠", 120000), ("1.200.000", 1200000), ("0", 0)],
+    [
+        ("120000", 120000),
+        ("120,000", 120000),
+        ("120 000", 120000),
+        ("120\u202f000", 120000),
+        ("١٢٠٠٠٠", 120000),
+        ("1.200.000", 1200000),
+        ("0", 0),
+    ],
 )
 def test_amounts_accept_local_separators_and_digits(value, expected):
     assert parsing.parse_amount(value, "baseline") == expected

@@ -54,7 +54,7 @@ def test_visual_order_puts_arabic_right_to_left_in_joined_forms():
     assert all(0xFE70 <= ord(c) <= 0xFEFF for c in label[5:])  # presentation forms: letters joined
 
 
-def _ink(text: str):  # noqa: ANN202 - the red channel of `text` drawn alone
+def _ink(text: str):
     figure = Figure(figsize=(7, 1), dpi=100)
     FigureCanvasAgg(figure)
     figure.text(0.02, 0.3, text, fontproperties=charts.FONT, fontsize=18)

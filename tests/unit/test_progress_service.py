@@ -70,7 +70,14 @@ def test_org_values_run_to_the_next_key_and_keys_are_case_insensitive():
 
 @pytest.mark.parametrize(
     ("value", "ok"),
-    [("2027-04", True), ("2027-03", True), ("٢٠٢٧-٠٣", True), ("2027-05", False), ("2027-00", False), ("1999-12", False)],
+    [
+        ("2027-04", True),
+        ("2027-03", True),
+        ("٢٠٢٧-٠٣", True),
+        ("2027-05", False),
+        ("2027-00", False),
+        ("1999-12", False),
+    ],
 )
 def test_periods_up_to_the_current_month(value, ok):
     if ok:

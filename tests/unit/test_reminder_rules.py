@@ -2,11 +2,11 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
 
-from bot.store.database import Database
 from bot.models import Coalition, Reminder
 from bot.services import coalitions, reminders, watchdogs
 from bot.services.coalitions import SetupRequest
 from bot.services.meetings import MeetingRequest, schedule
+from bot.store.database import Database
 
 
 async def _meeting_in(db, clock, delta):

@@ -13,7 +13,7 @@ import bot.models  # noqa: F401 - registers every table on SQLModel.metadata
 target_metadata = SQLModel.metadata
 
 
-def _run(connection) -> None:  # noqa: ANN001 - sync Connection
+def _run(connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

@@ -145,10 +145,14 @@ class Lang:
     def join(self, items: list[str] | tuple[str, ...]) -> str:
         """An enumeration the locale's way: `A, B and C`, `A, B et C`, `A، وB، وC`."""
         items = list(items)
-        if not items:
-            return ""
-        # Arabic's "standard" glues و to Latin words without a comma: "unit" keeps the ،
-        return format_list(items, style="unit" if self.rtl else "standard", locale=self.locale)
+        if len(items) < 2:
+            return "".join(items)
+        # Arabic's "standard" glues و to Latin words without a comma: "unit-short" keeps the ،
+        style = "unit-short" if self.rtl else "standard"
+        if len(items) == 2:  # Babel 2.19 repeats the last item when a style has no "2" pattern
+            patterns = self.locale.list_patterns[style]
+            return (patterns.get("2") or patterns["end"]).format(*items)
+        return format_list(items, style=style, locale=self.locale)
 
     def button(self, label: object, icon: str) -> str:
         """A button label in every group language (" · ") when short enough, else icon + first.
@@ -165,16 +169,17 @@ class Lang:
     # Numbers, durations, dates ------------------------------------------------------------
 
     def number(self, value: float | int) -> str:
-        return self.isolate(format_decimal(value, locale=self.locale, numbering_system="default"))
+        return self.isolate(format_decimal(value, locale=self.locale))
 
     def percent(self, value: float) -> str:
-        return self.isolate(format_percent(value, locale=self.locale, numbering_system="default"))
+        return self.isolate(format_percent(value, locale=self.locale))
 
     def duration(self, delta: timedelta) -> str:
         """An exact duration in words: 14 days (not "2 weeks"), 3 hours, 30 minutes."""
         minutes = int(delta.total_seconds()) // 60
         size, unit = next((s, u) for s, u in _UNITS if minutes % s == 0)
-        return format_unit(minutes // size, unit, "long", locale=self.locale, numbering_system="default")
+        words = format_unit(minutes // size, unit, "long", locale=self.locale)
+        return re.sub(r"(?<=\d) ", "\u00a0", words)  # the number never wraps away from its unit
 
     def datetime(self, moment: datetime, tz: ZoneInfo | None = None, fmt: str = "medium") -> str:
         """A moment as wall-clock time in `tz` (default: this reader's timezone)."""

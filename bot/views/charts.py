@@ -88,9 +88,7 @@ def render(t: Lang, p: Progress) -> bytes:
     step = max(1, math.ceil((math.ceil(end) + 1) / MAX_TICKS))
     ticks = list(range(0, math.ceil(end) + 1, step))
     axes.set_xticks(ticks, [_month_label(t, first + tick) for tick in ticks])
-    axes.yaxis.set_major_formatter(
-        FuncFormatter(lambda value, _pos: shaped(t, format_decimal(value, locale=t.locale, numbering_system="default")))
-    )
+    axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: shaped(t, format_decimal(value, locale=t.locale))))
     axes.set_ylim(bottom=0)
     axes.grid(True, alpha=0.3)
     title = t._("Land release: Country Coalition of {country}").format(country=t.country_name(p.coalition.country))

@@ -14,7 +14,7 @@ from telegram import Chat, Message, MessageEntity, User
 
 from bot.i18n import BIDI_CONTROLS, strip_bidi, territory
 from bot.models import ActionPoint, Coalition, Meeting, Membership, Person
-from bot.services.actions import MEMBER, ORGANISATION, Item
+from bot.services.actions import ORGANISATION, Item
 from bot.services.errors import InvalidInput, Words
 from bot.services.meetings import Attendance
 from bot.services.members import Member, parse_role

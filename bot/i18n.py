@@ -32,7 +32,7 @@ from babel.units import format_unit
 
 SUPPORTED: tuple[str, ...] = ("en", "fr", "ar")
 DEFAULT = "en"
-FSI, LRI, PDI = "\u2068", "\u2066", "\u2069"
+FSI, LRI, PDI, RLM = "\u2068", "\u2066", "\u2069", "\u200f"
 BIDI_CONTROLS = re.compile("[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
 """Direction marks, embeddings, overrides and isolates (SPEC §10): never part of what people mean."""
 BUTTON_LIMIT = 24
@@ -110,6 +110,12 @@ class Lang:
     @property
     def rtl(self) -> bool:
         return self.locale.text_direction == "rtl"
+
+    @property
+    def mark(self) -> str:
+        """RLM for right-to-left readers: a line made only of isolated parts (a title, `NPA:
+        Nadia`) has no strong character of its own and would otherwise be laid out left to right."""
+        return RLM if self.rtl else ""
 
     @property
     def arrow(self) -> str:

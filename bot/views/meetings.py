@@ -57,7 +57,7 @@ def answer_count_name(t: Lang, choice: str) -> str:
 
 def title(t: Lang, meeting: Meeting) -> str:
     name = user(t, meeting.title) if meeting.title else t._("Coalition meeting")
-    return f"{ref(t, meeting)} · {name}"
+    return f"{t.mark}{ref(t, meeting)} · {name}"
 
 
 def calendar_summary(t: Lang, coalition: Coalition, meeting: Meeting) -> str:

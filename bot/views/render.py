@@ -77,7 +77,7 @@ def labelled(t: Lang, label: str, items: str) -> str:
     when there is no label (members without an organisation)."""
     if not label:
         return items
-    return t._("{label}: {items}").format(label=user(t, label), items=items)
+    return t.mark + t._("{label}: {items}").format(label=user(t, label), items=items)
 
 
 def _value(t: Lang, value: object) -> str:

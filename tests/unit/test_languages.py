@@ -44,7 +44,8 @@ def shown(text: str) -> str:
 
 
 def paragraphs_are_right_to_left(text: str) -> bool:
-    return all(get_base_level(HTML.sub("", line)) == 1 for line in text.split("\n") if re.search("[ء-ي]", line))
+    """Every line (Telegram lays each out as its own paragraph) has a right-to-left base."""
+    return all(get_base_level(HTML.sub("", line)) == 1 for line in text.split("\n") if line.strip())
 
 
 def member(name: str, username: str | None, organisation: str | None, role: str = "operator", pid: int = 1) -> Member:

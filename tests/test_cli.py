@@ -65,7 +65,8 @@ def _reads_as_written(transcript: str) -> None:
         bot_lines.append((line, in_group))
     assert not [line for line, _ in bot_lines if re.search(r"\b14d\b", line) and "reminders 14d,7d,1d" not in line]
     isolated = re.compile("[\u2066\u2068][^\u2069]*\u2069")  # user text and syntax, set apart
-    segments = [part for line, _ in bot_lines for part in line.split(" / ") if part.strip()]  # a poll question in each language
+    # a poll question is written in every group language, joined by " / "
+    segments = [part for line, _ in bot_lines for part in line.split(" / ") if part.strip()]
     arabic_prose = [isolated.sub("", part) for part in segments if get_base_level(part) == 1]
     assert not [line for line in arabic_prose if re.search(r"[,;?](?=\s|$)", line.split("https://")[0])]
     rows = [

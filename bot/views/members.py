@@ -11,7 +11,7 @@ from bot.models import Coalition
 from bot.services.members import Member
 from bot.services.roles import ROLE_HEADINGS, ROLE_NAMES, ROLES
 from bot.views import callbacks
-from bot.views.render import country, esc, labelled, prose, user
+from bot.views.render import country, esc, labelled, prose, syntax, user
 
 ROLE_ICONS = {
     "national_authority": "🏛",
@@ -136,8 +136,8 @@ def welcome_private(t: Lang, coalitions: list[Coalition]) -> str:
         names = t.join([country(t, c.country) for c in coalitions])
         text += "\n" + t._("Your coalitions: {names}.").format(names=names)
     else:
-        text += "\n" + t._("Join your coalition with /join in its group.")
-    return text + "\n" + t._("Send /help to see what you can do.")
+        text += "\n" + syntax(t, t._("Join your coalition with /join in its group."))
+    return text + "\n" + syntax(t, t._("Send /help to see what you can do."))
 
 
 def thanks(t: Lang) -> str:

@@ -14,7 +14,7 @@ from bot.services import deadlines as deadline_service
 from bot.services.export import CsvFile
 from bot.services.progress import Outlook, Progress, Totals
 from bot.views import callbacks
-from bot.views.render import country, prose, user
+from bot.views.render import country, prose, syntax, user
 
 FIELD_QUESTIONS: dict[str, str] = {
     "cancelled": N_("Area cancelled by non-technical survey, in m²"),
@@ -107,7 +107,7 @@ def choose_coalition(t: Lang) -> str:
 
 
 def ask_period(t: Lang) -> str:
-    return t._("Which month do the figures cover? Send YYYY-MM, e.g. 2027-03, or /cancel to stop.")
+    return syntax(t, t._("Which month do the figures cover? Send YYYY-MM, e.g. 2027-03, or /cancel to stop."))
 
 
 def ask_figure(t: Lang, name: str) -> str:
@@ -170,7 +170,7 @@ def deadline_alert(t: Lang, coalition: Coalition, deadline: TreatyDeadline, now:
                 country=country(t, coalition.country)
             ),
             _deadline_line(t, coalition, deadline, now),
-            t._("See /progress and /deadlines."),
+            syntax(t, t._("See /progress and /deadlines.")),
         ]
     )
 

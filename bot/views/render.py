@@ -5,7 +5,8 @@ Direction (SPEC §10) is handled here for every view: user text and country name
 isolated (FSI…PDI) for right-to-left readers, and the syntax in translated prose —
 commands with their arguments, `@names`, `#AP3` — is set left to right: a command with its
 arguments in `<code>` (so it can be copied) with the isolate marks outside the code span, so
-what is copied is the bare command.
+what is copied is the bare command. A command alone (`/help`) stays plain, so Telegram keeps
+it tappable.
 """
 
 from __future__ import annotations
@@ -54,7 +55,8 @@ def _command(t: Lang, match: re.Match[str]) -> str:
     while (word := _PROSE_WORD.search(run)) and word.group().strip() not in SUPPORTED:
         run = run[: word.start()]  # an English word after the syntax is prose again ("/poll alone")
     rest = match.group()[len(run) :]
-    return t.ltr(f"<code>{run}</code>") + _TAG.sub(lambda m: t.ltr(m.group()), rest)
+    example = f"<code>{run}</code>" if " " in run else run  # a bare /help stays a tappable command
+    return t.ltr(example) + _TAG.sub(lambda m: t.ltr(m.group()), rest)
 
 
 def syntax(t: Lang, text: str) -> str:

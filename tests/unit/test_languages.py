@@ -171,7 +171,8 @@ def test_syntax_examples_are_in_code_with_the_marks_outside(ar, fr):
     assert code and code.group(1) == "/meeting YYYY-MM-DD HH:MM &lt;title&gt; @ &lt;place&gt;"
     assert not BIDI_CONTROLS.search(code.group(1))
     assert "\u2066<code>" in text and "</code>\u2069" in text
-    assert syntax(fr, "avec /poll seul") == "avec <code>/poll</code> seul"  # the prose after it stays prose
+    assert syntax(fr, "avec /poll seul") == "avec /poll seul"  # the prose after it stays prose
+    assert syntax(ar, "أرسل /help") == "أرسل \u2066/help\u2069"  # a bare command stays tappable
 
 
 def test_latin_user_text_does_not_turn_an_arabic_line_left_to_right(ar):

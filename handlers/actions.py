@@ -30,6 +30,7 @@ from bot.services.errors import InvalidInput, NotAllowed, NotFound
 from bot.services.members import Member
 from bot.views import actions as views
 from bot.views import callbacks
+from handlers.buttons import pressed
 from handlers.coalition import require_group_manager
 from handlers.members import require_group
 from handlers.turn import Turn, handler
@@ -207,10 +208,8 @@ async def summary(turn: Turn, update: Update, context: BotContext) -> None:
 @handler
 async def status_button(turn: Turn, update: Update, context: BotContext) -> None:
     """A one-tap status from the mid-term request; then an optional note, by reply."""
-    match = re.match(callbacks.ACTION_STATUS_DATA, update.callback_query.data or "")
-    if match is None:
-        raise InvalidInput(N_("This button is not valid."))
-    target = await turn.session.get(ActionPoint, int(match[1]))
+    data = pressed(update, callbacks.ActionStatus)
+    target = await turn.session.get(ActionPoint, data.action_id)
     if target is None:
         raise NotFound(N_("This action point no longer exists."))
     coalition = await turn.session.get(Coalition, target.coalition_id)
@@ -218,7 +217,7 @@ async def status_button(turn: Turn, update: Update, context: BotContext) -> None
         raise NotAllowed(N_("This button belongs to another coalition."))
     turn.coalition = coalition
     allowed = await _author_may_change(turn, context, coalition, target)
-    await service.record(turn.session, target, turn.person, allowed, Progress(match[2], None, ""), turn.now)
+    await service.record(turn.session, target, turn.person, allowed, Progress(data.status, None, ""), turn.now)
     turn.answer(lambda t: views.status_recorded(t, target))
     runtime = turn.runtime
 
@@ -232,8 +231,7 @@ async def status_button(turn: Turn, update: Update, context: BotContext) -> None
 @handler
 async def circulate_button(turn: Turn, update: Update, context: BotContext) -> None:
     """The national authority posts the drafted mid-term update to the group, once."""
-    match = re.match(callbacks.MIDTERM_PATTERN, update.callback_query.data or "")
-    draft = await turn.session.get(Reminder, int(match[1])) if match else None
+    draft = await turn.session.get(Reminder, pressed(update, callbacks.Midterm).reminder_id)
     if draft is None or draft.kind != action_planning.MIDTERM_DRAFT:
         raise InvalidInput(N_("This button is not valid."))
     coalition = await turn.session.get(Coalition, draft.coalition_id)

@@ -279,29 +279,16 @@ async def chat_progress(turn: Turn, update: Update, context: BotContext) -> None
         return
     coalition = turn.coalition or await turn.session.get(Coalition, pairs[0][0].coalition_id)
     member = await turn.member_of(coalition)
-    member = member if member is not None and member.is_active else None
-    manages = None if member is not None else await turn.manages(context.bot, coalition, None)
-    if member is None and not manages:
-        return  # neither member nor manager: nothing stored, nothing said
     turn.coalition = coalition
-    rows = []
-    for target, progress in pairs:
-        allowed = service.owns(member, target)
-        if not allowed:  # the administrator list is read only when ownership does not settle it
-            manages = await turn.manages(context.bot, coalition, member) if manages is None else manages
-            allowed = manages
-        row = await service.record(
-            turn.session,
-            target,
-            turn.person,
-            allowed,
-            progress,
-            turn.now,
-            conversational=True,
-            said=" ".join(text.split()),
-        )
-        if row is not None:
-            rows.append(row)
+    rows = await service.record_from_chat(
+        turn.session,
+        member,
+        turn.person,
+        pairs,
+        lambda: turn.manages(context.bot, coalition, member),
+        turn.now,
+        " ".join(text.split()),
+    )
     if not rows:
         return
     await service.link(turn.session, [target for target, _ in pairs], message.chat_id, message.message_id)

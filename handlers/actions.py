@@ -27,6 +27,7 @@ from bot.services import actions as service
 from bot.services import members as member_service
 from bot.services.action_parsing import TAG, Progress, find_tags, parse_progress
 from bot.services.errors import InvalidInput, NotAllowed, NotFound
+from bot.services.kinds import Kind
 from bot.services.members import Member
 from bot.views import actions as views
 from bot.views import callbacks
@@ -232,7 +233,7 @@ async def status_button(turn: Turn, update: Update, context: BotContext) -> None
 async def circulate_button(turn: Turn, update: Update, context: BotContext) -> None:
     """The national authority posts the drafted mid-term update to the group, once."""
     draft = await turn.session.get(Reminder, pressed(update, callbacks.Midterm).reminder_id)
-    if draft is None or draft.kind != action_planning.MIDTERM_DRAFT:
+    if draft is None or draft.kind != Kind.MIDTERM_DRAFT:
         raise InvalidInput(N_("This button is not valid."))
     coalition = await turn.session.get(Coalition, draft.coalition_id)
     turn.coalition = coalition

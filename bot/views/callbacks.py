@@ -63,7 +63,7 @@ class CallbackData:
         hints = typing.get_type_hints(cls, include_extras=True)
         if len(values) > len(declared):
             raise InvalidCallback(data)
-        parsed = []
+        parsed: list[object] = []
         for index, field in enumerate(declared):
             kind = hints[field.name]
             if index >= len(values):
@@ -95,7 +95,7 @@ def _convert(kind: object, raw: str, data: str | None) -> object:
             raise InvalidCallback(data)
         return raw
     if typing.get_origin(kind) is Annotated:
-        token = next(arg for arg in kind.__metadata__ if isinstance(arg, Token))
+        token = next(arg for arg in typing.get_args(kind)[1:] if isinstance(arg, Token))
         if not re.fullmatch(token.regex, raw):
             raise InvalidCallback(data)
         return raw

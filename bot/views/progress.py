@@ -95,7 +95,7 @@ def duplicate_keyboard(t: Lang, token: str) -> InlineKeyboardMarkup:
                 InlineKeyboardButton(t._("Replace"), callback_data=callbacks.Report("r", token).pack()),
                 InlineKeyboardButton(t._("Keep the stored figures"), callback_data=callbacks.Report("k", token).pack()),
             ]
-        ]  # fmt: skip
+        ]
     )
 
 

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date as Date
 from datetime import datetime, timedelta
+from datetime import datetime as Moment  # inside Lang, `datetime` names the method
 from functools import cache, cached_property
 from pathlib import Path
 from types import MappingProxyType
@@ -32,6 +33,7 @@ from babel.units import format_unit
 
 SUPPORTED: tuple[str, ...] = ("en", "fr", "ar")
 DEFAULT = "en"
+UTC_ZONE = ZoneInfo("UTC")
 FSI, LRI, PDI, RLM = "\u2068", "\u2066", "\u2069", "\u200f"
 BIDI_CONTROLS = re.compile("[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
 """Direction marks, embeddings, overrides and isolates (SPEC §10): never part of what people mean."""
@@ -97,7 +99,7 @@ class Lang:
 
     code: str
     translations: NullTranslations
-    tz: ZoneInfo = ZoneInfo("UTC")
+    tz: ZoneInfo = UTC_ZONE
     region: str | None = None  # the coalition's country (ISO code), for regional formats
     peers: tuple[Lang, ...] = ()  # the other languages of a group post, for its buttons
 
@@ -191,7 +193,7 @@ class Lang:
         """A moment as wall-clock time in `tz` (default: this reader's timezone)."""
         return self.isolate(format_datetime(moment, fmt, tzinfo=tz or self.tz, locale=self.locale))
 
-    def appointment(self, moment: datetime, tz: ZoneInfo | None = None) -> str:
+    def appointment(self, moment: Moment, tz: ZoneInfo | None = None) -> str:
         """Full date, short time and UTC offset: "jeudi 15 avril 2027 à 09:30 UTC+03:00"."""
         local = moment.astimezone(tz or self.tz)
         joined = self.pgettext("date at time", "{date}, {time}").format(
@@ -199,7 +201,7 @@ class Lang:
         )
         return self.isolate(f"{joined} {format_datetime(local, 'ZZZZ', locale=self.locale)}")
 
-    def date(self, moment: datetime, tz: ZoneInfo | None = None, fmt: str = "medium") -> str:
+    def date(self, moment: Moment, tz: ZoneInfo | None = None, fmt: str = "medium") -> str:
         return self.day(moment.astimezone(tz or self.tz).date(), fmt)
 
     def day(self, value: Date, fmt: str = "medium") -> str:

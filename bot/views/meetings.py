@@ -94,7 +94,7 @@ def rsvp_keyboard(t: Lang, meeting: Meeting) -> InlineKeyboardMarkup:
             [
                 InlineKeyboardButton(
                     t.button(lambda lang, c=c: answer_name(lang, c), RSVP_ICONS[c]),
-                    callback_data=callbacks.rsvp(meeting.id, c),
+                    callback_data=callbacks.Rsvp(meeting.id, c).pack(),
                 )
                 for c in ("yes", "online", "no")
             ]

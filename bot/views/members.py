@@ -51,7 +51,7 @@ def role_keyboard(t: Lang) -> InlineKeyboardMarkup:
     buttons = [
         InlineKeyboardButton(
             t.button(lambda lang, role=role: role_name(lang, role), ROLE_ICONS[role]),
-            callback_data=callbacks.join(role),
+            callback_data=callbacks.Join(role).pack(),
         )
         for role in ROLES
     ]
@@ -78,7 +78,7 @@ def approve_keyboard(t: Lang, member: Member) -> InlineKeyboardMarkup:
             [
                 InlineKeyboardButton(
                     t.button(lambda lang: lang._("Approve"), "✅"),
-                    callback_data=callbacks.approve(member.membership.id),
+                    callback_data=callbacks.Approve(member.membership.id).pack(),
                 )
             ]
         ]

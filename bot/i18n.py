@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date as Date
 from datetime import datetime, timedelta
@@ -22,6 +22,7 @@ from datetime import datetime as Moment  # inside Lang, `datetime` names the met
 from functools import cache, cached_property
 from pathlib import Path
 from types import MappingProxyType
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from babel import Locale, localedata, negotiate_locale
@@ -136,7 +137,7 @@ class Lang:
         return self.translations.ngettext(singular, plural, n)
 
     def pgettext(self, context: str, message: str) -> str:
-        return self.translations.pgettext(context, message)
+        return str(self.translations.pgettext(context, message))
 
     # Direction -------------------------------------------------------------------------
 
@@ -156,19 +157,19 @@ class Lang:
         if len(items) < 2:
             return "".join(items)
         # Arabic's "standard" glues و to Latin words without a comma: "unit-short" keeps the ،
-        style = "unit-short" if self.rtl else "standard"
+        style: Literal["unit-short", "standard"] = "unit-short" if self.rtl else "standard"
         if len(items) == 2:  # Babel 2.19 repeats the last item when a style has no "2" pattern
             patterns = self.locale.list_patterns[style]
             return (patterns.get("2") or patterns["end"]).format(*items)
         return format_list(items, style=style, locale=self.locale)
 
-    def button(self, label: object, icon: str) -> str:
+    def button(self, label: Callable[[Lang], str], icon: str) -> str:
         """A button label in every group language (" · ") when short enough, else icon + first.
 
         `label` is a function of a `Lang` returning that language's label, so each peer
         translates it (the catalogs give the words, `pgettext` keeps buttons apart from counts).
         """
-        labels = list(dict.fromkeys(label(t) for t in (self, *self.peers)))  # type: ignore[operator]
+        labels = list(dict.fromkeys(label(t) for t in (self, *self.peers)))
         joined = " · ".join(labels)
         if len(labels) == 1 or len(joined) <= BUTTON_LIMIT:
             return joined

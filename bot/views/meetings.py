@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from datetime import datetime
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -93,7 +94,7 @@ def rsvp_keyboard(t: Lang, meeting: Meeting) -> InlineKeyboardMarkup:
         [
             [
                 InlineKeyboardButton(
-                    t.button(lambda lang, c=c: answer_name(lang, c), RSVP_ICONS[c]),
+                    t.button(partial(answer_name, choice=c), RSVP_ICONS[c]),
                     callback_data=callbacks.Rsvp(meeting.id, c).pack(),
                 )
                 for c in ("yes", "online", "no")

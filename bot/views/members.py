@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import partial
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -50,7 +51,7 @@ def choose_role(t: Lang) -> str:
 def role_keyboard(t: Lang) -> InlineKeyboardMarkup:
     buttons = [
         InlineKeyboardButton(
-            t.button(lambda lang, role=role: role_name(lang, role), ROLE_ICONS[role]),
+            t.button(partial(role_name, role=role), ROLE_ICONS[role]),
             callback_data=callbacks.Join(role).pack(),
         )
         for role in ROLES

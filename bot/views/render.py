@@ -45,28 +45,26 @@ _ARG = (
     r"(?:&lt;[^&\n]{1,40}?&gt;|\[[^\]\n]{1,60}\]|\{\w+\}|[|@…]"
     r"|[A-Za-z0-9_%=+\-,.:/|…²*]*[A-Za-z0-9_%…²*])"
 )
-_COMMAND = re.compile(rf"(?<![\w/])/[a-z][a-z0-9_]*(?: {_ARG}(?![\w&]))*")
+_COMMAND = r"(?<![\w/])/[a-z][a-z0-9_]*(?: " + _ARG + r"(?![\w&]))*"
+_TAG = r"(?<![\w&#/])[#@][A-Za-z][A-Za-z0-9_]*"
+_SYNTAX = re.compile(f"{_COMMAND}|{_TAG}")
 _PROSE_WORD = re.compile(r" [a-z]+$")
-_TAG = re.compile(r"(?<![\w&#/])[#@][A-Za-z][A-Za-z0-9_]*")
 
 
-def _command(t: Lang, match: re.Match[str]) -> str:
+def _marked(t: Lang, match: re.Match[str]) -> str:
+    """One command (with its arguments) or one `@name`/`#AP3`, set left to right."""
     run = match.group()
+    if not run.startswith("/"):
+        return t.ltr(run)
     while (word := _PROSE_WORD.search(run)) and word.group().strip() not in SUPPORTED:
         run = run[: word.start()]  # an English word after the syntax is prose again ("/poll alone")
-    rest = match.group()[len(run) :]
     example = f"<code>{run}</code>" if " " in run else run  # a bare /help stays a tappable command
-    return t.ltr(example) + _TAG.sub(lambda m: t.ltr(m.group()), rest)
+    return t.ltr(example) + match.group()[len(run) :]
 
 
 def syntax(t: Lang, text: str) -> str:
     """Translated HTML with its syntax examples set for copying and for right-to-left readers."""
-    parts = _COMMAND.split(text)
-    runs = [_command(t, m) for m in _COMMAND.finditer(text)]
-    out = [_TAG.sub(lambda m: t.ltr(m.group()), parts[0])]
-    for run, part in zip(runs, parts[1:], strict=True):
-        out += [run, _TAG.sub(lambda m: t.ltr(m.group()), part)]
-    return "".join(out)
+    return _SYNTAX.sub(lambda match: _marked(t, match), text)
 
 
 def prose(t: Lang, text: str) -> str:

@@ -91,8 +91,13 @@ def duplicate_keyboard(t: Lang, token: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(t._("Replace"), callback_data=callbacks.Report("r", token).pack()),
-                InlineKeyboardButton(t._("Keep the stored figures"), callback_data=callbacks.Report("k", token).pack()),
+                InlineKeyboardButton(
+                    t.button(lambda lang: lang._("Replace"), "🔁"), callback_data=callbacks.Report("r", token).pack()
+                ),
+                InlineKeyboardButton(
+                    t.button(lambda lang: lang._("Keep the stored figures"), "✋"),
+                    callback_data=callbacks.Report("k", token).pack(),
+                ),
             ]
         ]
     )

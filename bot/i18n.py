@@ -156,11 +156,10 @@ class Lang:
         items = list(items)
         if len(items) < 2:
             return "".join(items)
-        # Arabic's "standard" glues و to Latin words without a comma: "unit-short" keeps the ،
+        if len(items) == 2:  # "A and B", "A et B", "A وB" (Babel's "unit-short" has no two-item form)
+            return format_list(items, style="standard", locale=self.locale)
+        # Arabic's "standard" runs three Latin names together ("A وB وC"): "unit-short" keeps the ،
         style: Literal["unit-short", "standard"] = "unit-short" if self.rtl else "standard"
-        if len(items) == 2:  # Babel 2.19 repeats the last item when a style has no "2" pattern
-            patterns = self.locale.list_patterns[style]
-            return (patterns.get("2") or patterns["end"]).format(*items)
         return format_list(items, style=style, locale=self.locale)
 
     def button(self, label: Callable[[Lang], str], icon: str) -> str:

@@ -46,7 +46,7 @@ def open_network(t: Lang) -> str:
 
 def local_address(t: Lang, address: str) -> str:
     """Telegram refuses buttons to a local address, so it is written out instead."""
-    return t._("Open it in your browser: {address}").format(address=f"<code>{esc(address)}</code>")
+    return t._("Open it in your browser: {address}").format(address=t.isolate(f"<code>{esc(address)}</code>"))
 
 
 def private_keyboard(t: Lang, app_url: str, login_url: str) -> InlineKeyboardMarkup:
@@ -68,7 +68,7 @@ def network_refused(t: Lang) -> str:
 
 
 def public_on(t: Lang, address: str) -> str:
-    return t._("The public transparency page is published: {address}").format(address=esc(address))
+    return t._("The public transparency page is published: {address}").format(address=t.isolate(esc(address)))
 
 
 def public_off(t: Lang) -> str:
@@ -94,7 +94,7 @@ def network_changed(t: Lang, on: bool, viewers: int) -> str:
 def settings_lines(t: Lang, coalition: Coalition, public_address: str | None, viewers: int) -> list[str]:
     """The dashboard's lines of `/settings`."""
     public = (
-        t._("public page: on ({address})").format(address=esc(public_address))
+        t._("public page: on ({address})").format(address=t.isolate(esc(public_address)))
         if coalition.public and public_address
         else t._("public page: off")
     )

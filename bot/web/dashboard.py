@@ -73,14 +73,19 @@ Page = Callable[[web.Request], Awaitable[web.StreamResponse]]
 async def _headers(request: web.Request, handler: Page) -> web.StreamResponse:
     try:
         response = await handler(request)
-    except web.HTTPException as error:
-        response = error
+    except web.HTTPException as error:  # redirects and errors carry the same headers
+        _secure(request, error)
+        raise
+    _secure(request, response)
+    return response
+
+
+def _secure(request: web.Request, response: web.StreamResponse) -> None:
     response.headers["Content-Security-Policy"] = CSP
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "no-referrer"
     if not request.path.startswith(("/static/", "/c/")):
         response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 def _runtime(request: web.Request) -> Runtime:

@@ -25,12 +25,13 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 from babel import Locale
+from sqlalchemy import func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import N_, SUPPORTED
 from bot.models import Coalition, Meeting, Person, ProgressReport, TreatyDeadline
-from bot.services import actions, deadlines, meetings, members, progress, reports
+from bot.services import actions, deadlines, meetings, members, progress
 from bot.services.errors import NotAllowed
 from bot.services.members import Member
 from bot.services.roles import AUTHORITY
@@ -52,20 +53,15 @@ class Access:
     manager: bool
 
 
-async def coalitions_of(session: AsyncSession, tg_user_id: int) -> list[tuple[Coalition, Member]]:
+async def coalitions_of(session: AsyncSession, person: Person | None) -> list[Coalition]:
     """The coalitions the person is an active member of, by country."""
-    person = await members.person_by_user(session, tg_user_id)
-    if person is None:
-        return []
-    rows = await members.coalitions_of(session, person)
-    return sorted(
-        ((c, Member(m, person)) for c, m in rows if m.role is not None), key=lambda pair: pair[0].country.casefold()
-    )
+    return [c for c, _ in await members.coalitions_of(session, person)] if person else []
 
 
-async def access(session: AsyncSession, tg_user_id: int, coalition: Coalition, is_admin: IsAdmin) -> Access | None:
+async def access(
+    session: AsyncSession, person: Person | None, coalition: Coalition, is_admin: IsAdmin
+) -> Access | None:
     """May this person read this coalition's dashboard? Members may; managers and admins manage."""
-    person = await members.person_by_user(session, tg_user_id)
     membership = await members.membership(session, coalition, person) if person else None
     member = Member(membership, person) if membership is not None and membership.role is not None else None
     if member is not None and member.is_manager:
@@ -108,13 +104,71 @@ class Deadline:
 
 
 @dataclass(frozen=True)
+class YearRelease:
+    year: int
+    cancelled: int
+    reduced: int
+    cleared: int
+
+    @property
+    def released(self) -> int:
+        return self.cancelled + self.reduced + self.cleared
+
+
+@dataclass(frozen=True)
+class Land:
+    """Land release summed per month in the database (a page never loads every report)."""
+
+    monthly: list[tuple[str, int]]  # every month from the first report to the last, gaps as 0
+    by_year: list[YearRelease]
+    outlook: progress.Outlook | None  # as `/progress` computes it; None without a report
+    deadlines: list[Deadline]
+    clearance_deadline: date | None
+
+
+async def land(session: AsyncSession, coalition: Coalition) -> Land:
+    rows = (
+        await session.exec(
+            select(
+                ProgressReport.period,
+                func.sum(ProgressReport.cancelled),
+                func.sum(ProgressReport.reduced),
+                func.sum(ProgressReport.cleared),
+            )
+            .where(ProgressReport.coalition_id == coalition.id)
+            .group_by(ProgressReport.period)
+            .order_by(ProgressReport.period)
+        )
+    ).all()
+    by_month = {period: int(c) + int(r) + int(k) for period, c, r, k in rows}
+    years: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for period, *figures in rows:
+        totals = years[int(period[:4])]
+        for i, value in enumerate(figures):
+            totals[i] += int(value)
+    rules = await deadlines.deadlines_of(session, coalition)
+    clearance = next((d.due_on for d in rules if d.article == deadlines.CLEARANCE), None)
+    monthly, outlook = [], None
+    if rows:
+        first, last = progress.month_index(rows[0][0]), progress.month_index(rows[-1][0])
+        monthly = [(progress.period_of(i), by_month.get(progress.period_of(i), 0)) for i in range(first, last + 1)]
+        outlook = progress.outlook(coalition.baseline_m2, clearance, rows[-1][0], monthly)
+    return Land(
+        monthly=monthly,
+        by_year=[YearRelease(year, *years[year]) for year in sorted(years)],
+        outlook=outlook,
+        deadlines=_deadlines(coalition, rules, outlook),
+        clearance_deadline=clearance,
+    )
+
+
+@dataclass(frozen=True)
 class Dashboard:
     coalition: Coalition
     manager: bool
     next_meeting: NextMeeting | None
     owners: list[OwnerGroup]
-    deadlines: list[Deadline]
-    progress: progress.Progress | None
+    land: Land
     unreachable: list[Member]  # filled for managers only
 
 
@@ -143,7 +197,6 @@ async def dashboard(session: AsyncSession, reader: Access, now: datetime) -> Das
     upcoming = await meetings.upcoming(session, coalition, now)
     next_meeting = NextMeeting(upcoming[0], await meetings.counts(session, upcoming[0])) if upcoming else None
     items = await actions.select_items(session, coalition, [], reader.member, now)
-    seen = await progress.progress(session, coalition, None)
     unreachable = (
         [m for m in await members.members(session, coalition) if m.is_active and m.person.unreachable]
         if reader.manager
@@ -154,25 +207,12 @@ async def dashboard(session: AsyncSession, reader: Access, now: datetime) -> Das
         manager=reader.manager,
         next_meeting=next_meeting,
         owners=_by_owner(items),
-        deadlines=_deadlines(coalition, await deadlines.deadlines_of(session, coalition), seen and seen.outlook),
-        progress=seen,
+        land=await land(session, coalition),
         unreachable=unreachable,
     )
 
 
 # The public page --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class YearRelease:
-    year: int
-    cancelled: int
-    reduced: int
-    cleared: int
-
-    @property
-    def released(self) -> int:
-        return self.cancelled + self.reduced + self.cleared
 
 
 @dataclass(frozen=True)
@@ -182,24 +222,17 @@ class PublicFigures:
     country: str
     languages: tuple[str, ...]
     timezone: str
-    release_by_year: list[YearRelease]
+    land: Land
     baseline: int | None
-    released: int
-    remaining: int | None
-    monthly: list[tuple[str, int]]  # area released per month, for the chart
-    clearance_deadline: date | None
-    deadlines: list[Deadline]
     meetings_per_year: list[tuple[int, int]]
 
+    @property
+    def released(self) -> int:
+        return self.land.outlook.released if self.land.outlook else 0
 
-def _release_by_year(rows: list[ProgressReport]) -> list[YearRelease]:
-    sums: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for row in rows:
-        figures = sums[int(row.period[:4])]
-        figures[0] += row.cancelled
-        figures[1] += row.reduced
-        figures[2] += row.cleared
-    return [YearRelease(year, *sums[year]) for year in sorted(sums)]
+    @property
+    def remaining(self) -> int | None:
+        return None if self.baseline is None else max(self.baseline - self.released, 0)
 
 
 async def _meetings_held(session: AsyncSession, coalition: Coalition, now: datetime) -> list[tuple[int, int]]:
@@ -214,27 +247,12 @@ async def _meetings_held(session: AsyncSession, coalition: Coalition, now: datet
 
 
 async def public_figures(session: AsyncSession, coalition: Coalition, now: datetime) -> PublicFigures:
-    rows = await reports.reports_of(session, coalition)
-    period = progress.latest_period(rows)
-    seen = progress.compute(coalition, rows, period, None) if period else None
-    clearance = await deadlines.by_article(session, coalition, deadlines.CLEARANCE)
-    outlook = (
-        progress.outlook(coalition.baseline_m2, clearance.due_on if clearance else None, period, seen.monthly)
-        if seen
-        else None
-    )
-    released = outlook.released if outlook else 0
     return PublicFigures(
         country=coalition.country,
         languages=tuple(coalition.language_list),
         timezone=coalition.timezone,
-        release_by_year=_release_by_year(rows),
+        land=await land(session, coalition),
         baseline=coalition.baseline_m2,
-        released=released,
-        remaining=None if coalition.baseline_m2 is None else max(coalition.baseline_m2 - released, 0),
-        monthly=seen.monthly if seen else [],
-        clearance_deadline=clearance.due_on if clearance else None,
-        deadlines=_deadlines(coalition, await deadlines.deadlines_of(session, coalition), outlook),
         meetings_per_year=await _meetings_held(session, coalition, now),
     )
 
@@ -337,14 +355,13 @@ async def network(session: AsyncSession, now: datetime) -> list[NetworkLine]:
     for coalition in rows.all():
         last = await meetings.last_held(session, coalition.id, now)
         upcoming = (await meetings.upcoming(session, coalition, now))[:1]
-        seen = await progress.progress(session, coalition, None)
         lines.append(
             NetworkLine(
                 coalition,
                 last,
                 upcoming[0] if upcoming else None,
                 cadence_holds(coalition, last, upcoming[0] if upcoming else None, now),
-                _deadlines(coalition, await deadlines.deadlines_of(session, coalition), seen and seen.outlook),
+                (await land(session, coalition)).deadlines,
             )
         )
     return lines

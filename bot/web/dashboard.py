@@ -177,13 +177,11 @@ async def app_page(request: web.Request) -> web.Response:
     now = runtime.clock.now()
     async with runtime.db.transaction() as session:
         person = await member_service.person_by_user(session, reader.tg_user_id)
-        mine = await service.coalitions_of(session, reader.tg_user_id)
+        mine = await service.coalitions_of(session, person)
         target = await service.by_id(session, int(asked)) if asked and asked.isdigit() else None
-        target = target or (mine[0][0] if mine else None)
+        target = target or (mine[0] if mine else None)
         reach = (
-            await service.access(session, reader.tg_user_id, target, _admin_check(request, reader.tg_user_id))
-            if target
-            else None
+            await service.access(session, person, target, _admin_check(request, reader.tg_user_id)) if target else None
         )
         if person is None:
             t = _lang_of(request, negotiate(reader.language_code))
@@ -197,7 +195,7 @@ async def app_page(request: web.Request) -> web.Response:
             return response
         t = runtime.catalogs.lang(t.code, (person and person.timezone) or target.timezone)
         data = await service.dashboard(session, reach, now)
-        others = [c for c, _ in mine if c.id != target.id]
+        others = [c for c in mine if c.id != target.id]
     response = _render(request, "dashboard.html", t, d=data, now=now, others=others, init_data=raw, views=_helpers(t))
     _keep_signed_in(request, response, reader)
     return response

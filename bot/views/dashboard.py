@@ -139,9 +139,9 @@ def chart_svg(t: Lang, monthly: list[tuple[str, int]], baseline: int | None, dea
     first = month_index(monthly[0][0])
     released = list(accumulate([0, *(value for _, value in monthly)]))
     end = float(len(monthly))
-    at = None
+    at: float | None = None
     if deadline is not None:
-        at = deadline.year * 12 + deadline.month - 1 - first
+        at = float(deadline.year * 12 + deadline.month - 1 - first)
         at += (deadline.day - 1) / calendar.monthrange(deadline.year, deadline.month)[1]
         end = max(end, at) if at > 0 else end
     top = max([*released, baseline or 0, 1])

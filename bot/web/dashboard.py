@@ -191,11 +191,12 @@ async def app_page(request: web.Request) -> web.Response:
             response = _refuse(
                 request, t, 403, t._("You are not a member of this coalition, so its dashboard is not shown.")
             )
-            response.del_cookie(auth.COOKIE, path="/")
+            if not mine:  # the membership ended: the session opens nothing any more
+                response.del_cookie(auth.COOKIE, path="/")
             return response
-        t = runtime.catalogs.lang(t.code, (person and person.timezone) or target.timezone)
+        t = runtime.catalogs.lang(t.code, (person and person.timezone) or reach.coalition.timezone)
         data = await service.dashboard(session, reach, now)
-        others = [c for c in mine if c.id != target.id]
+        others = [c for c in mine if c.id != reach.coalition.id]
     response = _render(request, "dashboard.html", t, d=data, now=now, others=others, init_data=raw, views=_helpers(t))
     _keep_signed_in(request, response, reader)
     return response

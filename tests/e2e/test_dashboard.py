@@ -11,6 +11,7 @@ from bot.services import members as member_service
 from tests.e2e.conftest import ADMIN, GROUP, JOHN, NADIA, SALIM, free_port, started_bot
 from tests.e2e.web_world import ACTION_TEXT, Web, web_fixture  # noqa: F401  (the fixture)
 
+
 def _jar(web: Web) -> aiohttp.CookieJar:
     """A browser's cookie jar: like browsers, it treats the local address as a secure origin."""
     return aiohttp.CookieJar(unsafe=True, treat_as_secure_origin=[web.base])

@@ -278,8 +278,9 @@ def _english_names() -> dict[str, str]:
 def slug_base(country: str) -> str:
     """`Lebanon`, `Liban`, `لبنان` → `lebanon`; `Lao PDR` → `lao-pdr`; never empty."""
     name = _english_names().get(" ".join(country.split()).casefold(), country)
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-") or "coalition"
+    letters = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    ascii_name = re.sub(r"[\W_]+", "-", letters.lower()).encode("ascii", "ignore").decode()
+    return re.sub(r"-+", "-", ascii_name).strip("-") or "coalition"
 
 
 async def _free_slug(session: AsyncSession, base: str) -> str:

@@ -152,6 +152,11 @@ async def test_network_view_for_network_viewers_only(web):
             assert response.status == 200 and "Lebanon" in page and "The meeting cadence holds" in page
         async with http.post(f"{web.base}/network", data={"init_data": web.signed(JOHN)}) as response:
             assert response.status == 403
+    async with aiohttp.ClientSession(cookie_jar=_jar(web)) as http:
+        async with http.get(web.login(SALIM, "network"), allow_redirects=False) as landing:
+            assert landing.status == 303 and landing.headers["Location"] == "/network"
+        async with http.get(f"{web.base}/network") as response:
+            assert response.status == 200 and "Lebanon" in await response.text()
     answer = await bot.say(SALIM, SALIM, "/network")
     assert f"{web.base}/network" in answer.text
     answer = await bot.say(JOHN, JOHN, "/network")

@@ -21,7 +21,7 @@ from bot.services.members import Member, parse_role
 from bot.services.parsing import parse_offsets, western_digits
 from bot.services.roles import ROLE_LIST, read_role
 from bot.views import actions, coalition, commands, meetings, members
-from bot.views.render import syntax, user_error
+from bot.views.render import every, syntax, user_error
 from handlers.incoming import clean_message
 
 HTML = re.compile(r"<[^>]+>")
@@ -281,3 +281,14 @@ def test_digits_and_month_names_follow_the_coalitions_country(catalogs):
     assert "أغسطس" in chad.day(date(2027, 8, 1))
     assert catalogs.lang("ar", "UTC", "Test country").day(date(2027, 8, 1)) == "\u20681 أغسطس 2027\u2069"
     assert catalogs.lang("fr", "UTC", "Lebanon").number(1234) == "1\u202f234"
+
+
+def test_file_captions_in_a_group_are_in_every_group_language(catalogs):
+    first = catalogs.group(["ar", "fr", "en"], "Asia/Beirut", "Lebanon")[0]
+    meeting = Meeting(id=1, coalition_id=1, number=1, title="", starts_at=NOW, created_at=NOW)
+    caption = every(first, lambda t: meetings.title(t, meeting))
+    assert caption.splitlines() == [
+        "\u200f\u2068M1\u2069 · اجتماع الائتلاف",
+        "M1 · Réunion de la coalition",
+        "M1 · Coalition meeting",
+    ]

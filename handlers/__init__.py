@@ -25,7 +25,7 @@ from telegram.ext import (
 )
 
 from bot.views import callbacks
-from handlers import actions, agenda, coalition, meetings, members, privacy, progress
+from handlers import actions, agenda, coalition, meetings, members, needs, privacy, progress
 from handlers.errors import on_error
 
 DIALOG_TIMEOUT = 600
@@ -74,6 +74,9 @@ def register(application: Application) -> None:
         "deadlines": progress.deadlines,
         "progress": progress.progress,
         "export": progress.export,
+        "need": needs.need,
+        "pledge": needs.pledge,
+        "needs": needs.needs,
     }
     for name, callback in commands.items():
         add(CommandHandler(name, callback))

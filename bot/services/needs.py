@@ -72,6 +72,18 @@ _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ORG = re.compile(r"(?:^|\s)org=", re.IGNORECASE)
 IN_KIND = ("in-kind", "inkind", "en-nature", "عينية")
+_ACTIONS = {
+    "committed": "committed", "commit": "committed", "engagé": "committed", "engagée": "committed",
+    "ملتزم": "committed",
+    "disbursed": "disbursed", "disburse": "disbursed", "décaissé": "disbursed", "décaissée": "disbursed",
+    "مصروف": "disbursed",
+    "withdrawn": "withdrawn", "withdraw": "withdrawn", "retiré": "withdrawn", "retirée": "withdrawn",
+    "مسحوب": "withdrawn",
+    "amount": "amount", "montant": "amount", "المبلغ": "amount",
+    "by": "by", "avant": "by", "قبل": "by",
+    "confirm": "confirm", "confirmer": "confirm", "تأكيد": "confirm",
+}  # fmt: skip
+"""What `/pledge PL4 <word>` may do, in English, French and Arabic."""
 
 
 def org_key(name: str) -> str:
@@ -147,6 +159,17 @@ def need_number(reference: str) -> int:
     if found is None:
         raise InvalidInput(N_("“{value}” is not a need: write N3."), value=reference)
     return int(found[1])
+
+
+def parse_action(word: str) -> str:
+    action = _ACTIONS.get(word.casefold())
+    if action is None:
+        raise InvalidInput(
+            N_("Unknown pledge step “{value}”: use committed, disbursed [amount CUR], amount <amount CUR>, "
+               "withdrawn [reason], by YYYY-MM-DD or confirm."),
+            value=word,
+        )  # fmt: skip
+    return action
 
 
 def pledge_number(reference: str) -> int | None:
@@ -390,7 +413,9 @@ async def disburse(
     _require_open(pledge)
     if pledge.amount is None:
         if tranche is not None:
-            raise InvalidInput(N_("Pledge {value} is in kind: it has no amount to disburse."), value=f"PL{pledge.number}")
+            raise InvalidInput(
+                N_("Pledge {value} is in kind: it has no amount to disburse."), value=f"PL{pledge.number}"
+            )
     else:
         money = tranche or Money(pledge.amount - pledge.disbursed, pledge.currency)
         if money.currency != pledge.currency:
@@ -470,7 +495,9 @@ async def move_date(
     return pledge
 
 
-def confirm(session: AsyncSession, pledge: Pledge, member: Member | None, person: Person | None, now: datetime) -> Pledge:
+def confirm(
+    session: AsyncSession, pledge: Pledge, member: Member | None, person: Person | None, now: datetime
+) -> Pledge:
     """A member acting for the donor confirms a manager's record (a manager cannot)."""
     acting = member.acting_organisation if member is not None and member.is_active else None
     if acting is None or org_key(acting) != org_key(pledge.organisation):
@@ -569,9 +596,7 @@ def agenda_text(need: Need) -> str:
 
 async def unpledged_high(session: AsyncSession, coalition: Coalition) -> list[Need]:
     """Open high-priority needs without any pledge that is not withdrawn."""
-    return [
-        t.need for t in await totals(session, coalition) if t.need.priority == "high" and not t.live_pledges
-    ]
+    return [t.need for t in await totals(session, coalition) if t.need.priority == "high" and not t.live_pledges]
 
 
 async def plan_agenda_needs(session: AsyncSession, coalition: Coalition, now: datetime) -> bool:
@@ -761,7 +786,9 @@ class Funding:
     gaps: dict[str, int]
 
 
-async def funding_since(session: AsyncSession, coalition: Coalition, since: datetime | None, until: datetime) -> Funding:
+async def funding_since(
+    session: AsyncSession, coalition: Coalition, since: datetime | None, until: datetime
+) -> Funding:
     needs_query = select(Need).where(Need.coalition_id == coalition.id, Need.created_at <= until)
     pledge_query = (
         select(Pledge, Need)

@@ -128,7 +128,8 @@ def pledge_line(t: Lang, pledge: Pledge, recorder: Person | None) -> str:
 def pledge_recorded(t: Lang, pledge: Pledge, need: Need, recorder: Person | None) -> str:
     return "\n".join(
         [
-            "🤝 " + t._("Pledge {ref} to need {need} recorded.").format(ref=pledge_ref(t, pledge), need=need_ref(t, need)),
+            "🤝 "
+            + t._("Pledge {ref} to need {need} recorded.").format(ref=pledge_ref(t, pledge), need=need_ref(t, need)),
             pledge_line(t, pledge, recorder),
         ]
     )
@@ -213,7 +214,8 @@ def funding_section(t: Lang, funding: Funding) -> list[str]:
         lines.append("• " + t._("New need: {need}").format(need=_need_head(t, need)))
     for pledge, need in funding.new_pledges:
         lines.append(
-            "• " + t._("New pledge to {need}: {pledge}").format(need=need_ref(t, need), pledge=pledge_line(t, pledge, None))
+            "• "
+            + t._("New pledge to {need}: {pledge}").format(need=need_ref(t, need), pledge=pledge_line(t, pledge, None))
         )
     if not funding.new_needs and not funding.new_pledges:
         lines.append(t._("No new need or pledge."))

@@ -222,7 +222,10 @@ async def _reports(session: AsyncSession, coalition: Coalition, when: _Clock) ->
 
 def _major(minor: int | None, currency: str | None) -> str:
     """Minor units as a plain decimal number in major units (`450000`, `1250.50`), for spreadsheets."""
-    return "" if minor is None or currency is None else str(Money(minor, currency).value)
+    if minor is None or currency is None:
+        return ""
+    value = Money(minor, currency).value
+    return str(int(value)) if value == value.to_integral_value() else str(value)
 
 
 async def _needs(session: AsyncSession, coalition: Coalition, when: _Clock) -> tuple[CsvFile, CsvFile]:

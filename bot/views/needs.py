@@ -83,9 +83,10 @@ def need_registered(t: Lang, need: Need) -> str:
         [
             "📌 " + t._("Need {ref} registered.").format(ref=need_ref(t, need)),
             _need_head(t, need),
-            t._("Donors pledge with /pledge {ref} <amount CUR>, or /pledge {ref} in-kind <what>.").format(
-                ref=f"N{need.number}"
-            ),
+            t._(
+                "Donors pledge with <code>/pledge N{number} 200000 USD</code> "
+                "or <code>/pledge N{number} in-kind …</code>."
+            ).format(number=need.number),
         ]
     )
 

@@ -234,10 +234,10 @@ def agenda_notice(t: Lang, coalition: Coalition, meeting: Meeting, needs: list[N
         + t.ngettext(
             "A high-priority need of the Country Coalition of {country} has no pledge; "
             "it is on the agenda of meeting {meeting}:",
-            "{count} high-priority needs of the Country Coalition of {country} have no pledge; "
+            "{n} high-priority needs of the Country Coalition of {country} have no pledge; "
             "they are on the agenda of meeting {meeting}:",
             len(needs),
-        ).format(count=t.number(len(needs)), country=esc(coalition.country), meeting=meeting_title(t, meeting))
+        ).format(n=t.number(len(needs)), country=esc(coalition.country), meeting=meeting_title(t, meeting))
     ]
     lines += [f"• {_need_head(t, need)}" for need in needs]
     lines.append(t._("See /needs and /agenda."))

@@ -304,7 +304,7 @@ async def test_an_unpledged_high_priority_need_goes_on_the_agenda_30_days_before
     (proposal,) = await bot.rows(Proposal)
     assert proposal.text == "N1: Technical survey of sector 4" and proposal.meeting_id is not None
     await _tick(bot)
-    (notice,) = [m for m in bot.sent_to(ADMIN) if "📋" in m.text]
+    notice = await bot.emu.wait_for(lambda m: m.chat_id == ADMIN and "📋" in m.text)
     assert "N1" in notice.text and "Mapping" not in notice.text  # in Arabic: Rania reads Arabic
     await _tick(bot)
     assert len([m for m in bot.sent_to(ADMIN) if "📋" in m.text]) == 1
@@ -332,7 +332,7 @@ async def test_a_pledge_not_disbursed_nudges_its_donor_three_times_at_most(funde
     ]
     bot.clock.set(datetime(2027, 4, 30, 6, 0, 5, tzinfo=UTC))
     await _tick(bot)
-    (first,) = [m for m in bot.sent_to(JOHN) if "⏰" in m.text]
+    first = await bot.emu.wait_for(lambda m: m.chat_id == JOHN and "⏰" in m.text)
     assert "PL1" in first.text and "not disbursed" in first.text and "/pledge PL1 disbursed" in first.text
     assert not [m for m in bot.sent_to(SALIM) if "⏰" in m.text]
     await bot.say(GROUP, JOHN, "/pledge PL1 disbursed")

@@ -3,8 +3,9 @@
 A note belongs to the meeting under way or last held when it is written. A summary lists
 the meeting's attendance by organisation, its notes, and the action points agreed since the
 previous meeting ended (up to the next meeting, so a late summary does not swallow the next
-meeting's points), and the needs and pledges registered in that same window with the gap. Its private fan-out is a `summary` reminder due at once, so the
-dispatcher's guarantees apply: every member once, none twice, across restarts.
+meeting's points), and the needs and pledges registered in that same window, with the gap.
+Its private fan-out is a `summary` reminder due at once, so the dispatcher's guarantees
+apply: every member once, none twice, across restarts.
 """
 
 from __future__ import annotations

@@ -20,8 +20,8 @@ from bot.services.members import Member
 from bot.services.summaries import Summary
 from bot.views import callbacks
 from bot.views.meetings import title as meeting_title
-from bot.views.needs import funding_section
 from bot.views.members import role_name, who
+from bot.views.needs import funding_section
 from bot.views.render import esc
 
 ICONS = {"open": "⚪", "progress": "⏳", "blocked": "⛔", "done": "✅"}

@@ -42,7 +42,13 @@ async def test_a_manager_registers_a_need_shown_in_the_readers_format(coalition)
     assert "Need N1 registered" in reply.text and "Technical survey of sector 4" in reply.text
     assert "$450,000" in reply.text and "June 2027" in reply.text and "priority high" in reply.text
     (need,) = await bot.rows(Need)
-    assert (need.number, need.amount, need.currency, need.due_month, need.priority) == (1, 45000000, "USD", "2027-06", "high")
+    assert (need.number, need.amount, need.currency, need.due_month, need.priority) == (
+        1,
+        45000000,
+        "USD",
+        "2027-06",
+        "high",
+    )
     kind = await bot.say(GROUP, ADMIN, "/need Two mechanical demining machines priority medium")
     assert "N2" in kind.text and "in kind" in kind.text
     closed = await bot.say(GROUP, ADMIN, "/need N2 close")

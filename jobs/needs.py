@@ -11,6 +11,7 @@ from __future__ import annotations
 from bot.models import Need, Pledge
 from bot.services import needs as service
 from bot.services import recipients
+from bot.services.kinds import Kind
 from bot.services.roles import AUTHORITY
 from bot.views import needs as views
 from jobs.compose import Compose, Composer, Message
@@ -39,4 +40,4 @@ async def pledge_nudge(c: Compose) -> list[Message]:
     return c.private(members, lambda t: views.nudge(t, coalition, pledge, need))
 
 
-COMPOSERS: dict[str, Composer] = {service.AGENDA_KIND: agenda_needs, service.NUDGE_KIND: pledge_nudge}
+COMPOSERS: dict[Kind, Composer] = {Kind.NEED_AGENDA: agenda_needs, Kind.PLEDGE_NUDGE: pledge_nudge}

@@ -39,6 +39,7 @@ from bot.models import Coalition, Meeting, Membership, Need, Person, Pledge, Ple
 from bot.services import agenda as agenda_service
 from bot.services import meetings as meeting_service
 from bot.services.errors import InvalidInput, NotAllowed, NotFound
+from bot.services.kinds import Kind
 from bot.services.members import Member
 from bot.services.money import Money, normalise, split_amount, split_leading
 from bot.services.numbering import by_number, next_number
@@ -64,8 +65,6 @@ NUDGE_EVERY = timedelta(days=30)
 NUDGES = 3
 NUDGE_TIME = time(9, 0)
 AGENDA_BEFORE = timedelta(days=30)
-NUDGE_KIND = "pledge_nudge"
-AGENDA_KIND = "need_agenda"
 _NEED_REF = re.compile(r"^(?:N)?(\d{1,6})$", re.IGNORECASE)
 _PLEDGE_REF = re.compile(r"^PL(\d{1,6})$", re.IGNORECASE)
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -300,7 +299,9 @@ def pledger_organisation(member: Member | None, manager: bool, wanted: str | Non
     raise NotAllowed(N_("Only donors pledge, for their confirmed organisation."))
 
 
-def _step(pledge: Pledge, kind: str, person: Person | None, now: datetime, money: Money | None = None, note: str = ""):
+def _step(
+    pledge: Pledge, kind: str, person: Person | None, now: datetime, money: Money | None = None, note: str = ""
+) -> PledgeStep:
     return PledgeStep(
         pledge_id=pledge.id,
         kind=kind,
@@ -549,7 +550,7 @@ async def plan_nudges(session: AsyncSession, coalition: Coalition, pledge: Pledg
         Reminder(
             key=nudge_key(pledge, round_),
             coalition_id=coalition.id,
-            kind=NUDGE_KIND,
+            kind=Kind.PLEDGE_NUDGE,
             subject_id=pledge.id,
             label=str(round_),
             due_at=nudge_due(coalition, pledge.by_date, round_),
@@ -565,7 +566,7 @@ async def plan_nudges(session: AsyncSession, coalition: Coalition, pledge: Pledg
 async def drop_nudges(session: AsyncSession, pledge: Pledge, now: datetime, why: str) -> None:
     await session.exec(
         update(Reminder)
-        .where(Reminder.kind == NUDGE_KIND, Reminder.subject_id == pledge.id, Reminder.state == "pending")
+        .where(Reminder.kind == Kind.PLEDGE_NUDGE, Reminder.subject_id == pledge.id, Reminder.state == "pending")
         .values(state="dropped", finished_at=now, note=why)
     )
 
@@ -574,7 +575,7 @@ async def nudge_superseded(session: AsyncSession, reminder: Reminder, now: datet
     """After downtime several nudges of one pledge may be due at once: only the last is sent."""
     later = await session.exec(
         select(Reminder.id).where(
-            Reminder.kind == NUDGE_KIND,
+            Reminder.kind == Kind.PLEDGE_NUDGE,
             Reminder.subject_id == reminder.subject_id,
             Reminder.key != reminder.key,
             Reminder.due_at > reminder.due_at,
@@ -614,7 +615,7 @@ async def plan_agenda_needs(session: AsyncSession, coalition: Coalition, now: da
         reminder = Reminder(
             key=agenda_key(meeting),
             coalition_id=coalition.id,
-            kind=AGENDA_KIND,
+            kind=Kind.NEED_AGENDA,
             meeting_id=meeting.id,
             label=f"M{meeting.number}",
             due_at=now,

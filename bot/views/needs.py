@@ -192,7 +192,9 @@ def need_block(t: Lang, item: NeedTotals, recorders: dict[int, Person]) -> list[
     return lines
 
 
-def needs_list(t: Lang, coalition: Coalition, items: list[NeedTotals], gaps: dict[str, int], recorders) -> str:
+def needs_list(
+    t: Lang, coalition: Coalition, items: list[NeedTotals], gaps: dict[str, int], recorders: dict[int, Person]
+) -> str:
     country = esc(coalition.country)
     lines = [t._("<b>Needs and pledges of the Country Coalition of {country}</b>").format(country=country)]
     if not items:

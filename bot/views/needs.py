@@ -84,9 +84,9 @@ def need_registered(t: Lang, need: Need) -> str:
             "📌 " + t._("Need {ref} registered.").format(ref=need_ref(t, need)),
             _need_head(t, need),
             t._(
-                "Donors pledge with <code>/pledge N{number} 200000 USD</code> "
+                "Donors pledge with <code>/pledge N{number} 100000 {currency}</code> "
                 "or <code>/pledge N{number} in-kind …</code>."
-            ).format(number=need.number),
+            ).format(number=need.number, currency=need.currency or "USD"),
         ]
     )
 
@@ -103,7 +103,11 @@ def _pledge_what(t: Lang, pledge: Pledge) -> str:
 
 def pledge_line(t: Lang, pledge: Pledge, recorder: Person | None) -> str:
     """One pledge on one line: donor, amount, state (dated), expected date, who recorded it."""
-    parts = [f"{pledge_ref(t, pledge)} <b>{esc(pledge.organisation)}</b>: {_pledge_what(t, pledge)}"]
+    parts = [
+        t._("{ref} {organisation}: {what}").format(
+            ref=pledge_ref(t, pledge), organisation=f"<b>{esc(pledge.organisation)}</b>", what=_pledge_what(t, pledge)
+        )
+    ]
     state = state_name(t, pledge.state)
     moment = {
         "pledged": pledge.pledged_at,

@@ -634,6 +634,9 @@ async def plan_agenda_needs(session: AsyncSession, coalition: Coalition, now: da
 
 
 # Reading: per-need totals, the coalition's gap, the year's flows --------------------------
+# The read API of other areas (the dashboard, Article 7 Form I): `totals`, `gap_by_currency`,
+# `year_flows`. A public page (SPEC §15) shows only the numeric fields and the title of a
+# `NeedTotals`, never `pledges` or `donors` (donor names and notes stay inside the coalition).
 
 
 @dataclass(frozen=True)

@@ -28,11 +28,18 @@ async def _tick(bot):
     await bot.idle()
 
 
+async def _confirm(bot, chat_id: int, *usernames: str) -> None:
+    """A manager confirms the donors' organisations (SPEC §3); without a pending claim it is a no-op."""
+    for username in usernames:
+        await bot.say(chat_id, ADMIN, f"/approve @{username}")
+
+
 @pytest.fixture
 async def funded(coalition):
     """N1 (high, 450 000 USD) registered by the administrator; Salim joins for Germany."""
     await coalition.say(GROUP, ADMIN, SURVEY)
     await coalition.say(GROUP, SALIM, "/join donor Auswärtiges Amt")
+    await _confirm(coalition, GROUP, "john", "salim")
     return coalition
 
 
@@ -207,6 +214,7 @@ async def test_another_coalitions_needs_and_pledges_are_out_of_reach(funded):
     bot.emu.add_group(-3003, "Laos", admins=[ADMIN], creator=ADMIN)
     await bot.say(-3003, ADMIN, "/setup Laos Asia/Vientiane en")
     await bot.say(-3003, JOHN, "/join donor Embassy of Norway")
+    await _confirm(bot, -3003, "john")
     unknown = await bot.say(-3003, JOHN, "/pledge N1 5000 USD")
     assert "No need N1" in unknown.text
     foreign = await bot.say(-3003, JOHN, "/pledge PL1 committed")
@@ -352,6 +360,7 @@ async def test_nudges_survive_a_restart_and_downtime_sends_only_one(emu, db_url,
     async with started_bot(emu, db_url, clock) as bot:
         await bot.say(GROUP, ADMIN, "/setup Lebanon Asia/Beirut en")
         await bot.say(GROUP, JOHN, "/join donor Embassy of Norway")
+        await _confirm(bot, GROUP, "john")
         await bot.say(JOHN, JOHN, "/start")
         await bot.say(GROUP, ADMIN, SURVEY)
         await bot.say(GROUP, JOHN, "/pledge N1 200000 USD by 2027-03-31")

@@ -20,16 +20,17 @@ DISPATCHER_KEY = "dispatcher"
 
 
 def _one_composer_per_kind(*tables: dict[Kind, Composer]) -> dict[Kind, Composer]:
-    """Join the areas' composer tables; a kind without a composer, or with two, stops the import."""
+    """Join the areas' composer tables; a kind without a composer, with two, or not named in `Kind`
+    stops the import."""
     joined: dict[Kind, Composer] = {}
     for table in tables:
         twice = joined.keys() & table.keys()
         if twice:
             raise RuntimeError(f"two composers for {sorted(twice)}")
         joined |= table
-    missing = set(Kind) - joined.keys()
-    if missing:
-        raise RuntimeError(f"no composer for {sorted(missing)}")
+    missing, unnamed = set(Kind) - joined.keys(), joined.keys() - set(Kind)
+    if missing or unnamed:
+        raise RuntimeError(f"no composer for {sorted(missing)}; composers for kinds not in Kind: {sorted(unnamed)}")
     return joined
 
 

@@ -66,7 +66,7 @@ async def _step(turn: Turn, context: BotContext, reference: str, rest: str) -> N
         elif action == "disbursed":
             await service.disburse(session, coalition, pledge, parse_money(value) if value else None, person, now)
         elif action == "amount":
-            await service.correct_amount(session, pledge, parse_money(value), person, now)
+            await service.correct_amount(session, coalition, pledge, parse_money(value), person, now)
         elif action == "withdrawn":
             await service.withdraw(session, pledge, value, person, now)
         else:

@@ -138,7 +138,9 @@ def parse_need(text: str, today: date) -> NeedDraft:
     """`<title> [amount CUR] [by YYYY-MM] [priority high|medium|low]`, the options at the end."""
     words = _clean(text).split(" ")
     due_month, priority = None, "medium"
-    while len(words) >= 3 and (words[-2].casefold() in _PRIORITY_KEYS or words[-2].casefold() in _BY_KEYS):
+    while len(words) >= 3 and (
+        words[-2].casefold() in _PRIORITY_KEYS or (words[-2].casefold() in _BY_KEYS and words[-1][:1].isdigit())
+    ):  # `by` takes a month (`… requested by LMAC` is a title); `priority` always a level
         key, value = words[-2].casefold(), words[-1]
         if key in _PRIORITY_KEYS:
             priority = parse_priority(value)
@@ -444,7 +446,7 @@ async def disburse(
 
 
 async def correct_amount(
-    session: AsyncSession, pledge: Pledge, money: Money, person: Person | None, now: datetime
+    session: AsyncSession, coalition: Coalition, pledge: Pledge, money: Money, person: Person | None, now: datetime
 ) -> Pledge:
     if pledge.state == "withdrawn":
         raise InvalidInput(N_("Pledge {value} was withdrawn."), value=f"PL{pledge.number}")
@@ -459,11 +461,15 @@ async def correct_amount(
     if money.minor < pledge.disbursed:
         raise InvalidInput(N_("Pledge {value} has already disbursed more than that."), value=f"PL{pledge.number}")
     pledge.amount, pledge.currency = money.minor, money.currency
+    session.add(_step(pledge, "amount", person, now, money))
     if pledge.disbursed >= pledge.amount and pledge.state != "disbursed":
         pledge.state, pledge.disbursed_at = "disbursed", now
         await drop_nudges(session, pledge, now, "disbursed")
+    elif pledge.disbursed < pledge.amount and pledge.state == "disbursed":  # raised: open again
+        pledge.state, pledge.disbursed_at, pledge.revision = "committed", None, pledge.revision + 1
+        await session.flush()
+        await plan_nudges(session, coalition, pledge, now)
     session.add(pledge)
-    session.add(_step(pledge, "amount", person, now, money))
     return pledge
 
 

@@ -95,7 +95,7 @@ BAD_NEEDS = [
     ("/need Survey 450000", ["450000", "currency"]),
     ("/need Survey 1,5 JPY", ["JPY", "decimals"]),
     ("/need Survey 450000 USD by 2026-12", ["2026-12", "past"]),
-    ("/need Survey 450000 USD by June", ["June", "YYYY-MM"]),
+    ("/need Survey 450000 USD by 2027-6", ["2027-6", "YYYY-MM"]),
     ("/need Survey 450000 USD priority urgent", ["urgent", "priority"]),
     ("/need", ["title"]),
 ]

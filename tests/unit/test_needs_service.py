@@ -89,6 +89,7 @@ def test_a_need_is_parsed_with_its_options_in_any_order():
     other = needs.parse_need("Machines priorité haute avant 2027-01", TODAY)
     assert other == needs.NeedDraft("Machines", None, "2027-01", "high")
     assert needs.parse_need("Survey 1000 EUR", TODAY).priority == "medium"
+    assert needs.parse_need("Survey requested by LMAC", TODAY).title == "Survey requested by LMAC"
     for text, word in [
         ("Survey 1000 EUR by 2026-12", "past"),
         ("Survey by 2027-13", "YYYY-MM"),
@@ -249,6 +250,12 @@ async def test_steps_tranches_and_nudges(db, clock):
         assert kinds == ["pledged", "committed", "tranche", "by", "tranche", "disbursed"]
         (item,) = await needs.totals(s, coalition)
         assert (item.pledged, item.committed, item.disbursed, item.gap) == (30000000, 30000000, 30000000, 15000000)
+        await needs.correct_amount(s, coalition, pledge, Money(35000000, "USD"), donor.person, now)
+        assert (pledge.state, pledge.disbursed_at, pledge.revision) == ("committed", None, 3)
+        pending = [r.key for r in (await s.exec(select(Reminder))).all() if r.state == "pending"]
+        assert sorted(pending) == [f"pledge:{pledge.id}:r3:{i}" for i in (1, 2, 3)]
+        with pytest.raises(InvalidInput, match="more than that"):
+            await needs.correct_amount(s, coalition, pledge, Money(100, "USD"), donor.person, now)
 
 
 async def test_closed_needs_leave_the_list_and_the_gap_but_stay_readable(db, clock):

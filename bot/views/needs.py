@@ -262,8 +262,8 @@ def nudge(t: Lang, coalition: Coalition, pledge: Pledge, need: Need) -> str:
             pledge_line(t, pledge, None),
             t._(
                 "When it is paid: <code>/pledge PL{number} disbursed</code> (or a tranche: "
-                "<code>/pledge PL{number} disbursed 50000 USD</code>); a new date: "
+                "<code>/pledge PL{number} disbursed 50000 {currency}</code>); a new date: "
                 "<code>/pledge PL{number} by YYYY-MM-DD</code>."
-            ).format(number=pledge.number),
+            ).format(number=pledge.number, currency=pledge.currency or "USD"),
         ]
     )

@@ -25,7 +25,7 @@ from telegram.ext import (
 )
 
 from bot.views import callbacks
-from handlers import actions, agenda, coalition, meetings, members, needs, privacy, progress
+from handlers import actions, agenda, coalition, dashboard, meetings, members, needs, privacy, progress
 from handlers.errors import on_error
 
 DIALOG_TIMEOUT = 600
@@ -77,6 +77,8 @@ def register(application: Application) -> None:
         "need": needs.need,
         "pledge": needs.pledge,
         "needs": needs.needs,
+        "dashboard": dashboard.dashboard,
+        "network": dashboard.network,
     }
     for name, callback in commands.items():
         add(CommandHandler(name, callback))

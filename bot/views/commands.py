@@ -74,6 +74,8 @@ COMMANDS: tuple[Command, ...] = (
         managers_only=True,
     ),
     Command("export", N_("CSV files of the coalition's records"), group=False, private=True, managers_only=True),
+    Command("dashboard", N_("the coalition dashboard: meetings, action points, deadlines and progress"), private=True),
+    Command("network", N_("the view across coalitions (the Convention's network viewers)"), group=False, private=True),
 )
 
 

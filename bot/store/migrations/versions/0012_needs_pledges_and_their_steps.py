@@ -1,7 +1,7 @@
 """Needs, pledges and their dated steps (SPEC §13).
 
 Revision ID: 0012
-Revises: 0008
+Revises: 0014
 Create Date: 2026-12-01 09:26:36.815540
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 import bot.models
 
 revision = "0012"
-down_revision = "0008"
+down_revision = "0014"  # re-chained onto the landed head (the dashboard's settings)
 branch_labels = None
 depends_on = None
 

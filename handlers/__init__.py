@@ -26,7 +26,7 @@ from telegram.ext import (
 )
 
 from bot.views import callbacks
-from handlers import actions, agenda, coalition, dashboard, incoming, meetings, members, privacy, progress
+from handlers import actions, agenda, coalition, dashboard, incoming, meetings, members, needs, privacy, progress
 from handlers.errors import on_error
 
 DIALOG_TIMEOUT = 600
@@ -76,6 +76,9 @@ def register(application: Application) -> None:
         "deadlines": progress.deadlines,
         "progress": progress.progress,
         "export": progress.export,
+        "need": needs.need,
+        "pledge": needs.pledge,
+        "needs": needs.needs,
         "dashboard": dashboard.dashboard,
         "network": dashboard.network,
     }

@@ -205,7 +205,7 @@ async def _send_progress(turn: Turn, context: BotContext, items: list[Progress])
             await send_texts(context.bot, turn.chat.id, texts, thread_id=turn.thread_id)
 
 
-async def _reader_coalitions(turn: Turn) -> list[Coalition]:
+async def reader_coalitions(turn: Turn) -> list[Coalition]:
     """The group's coalition, or in a private chat every coalition of the reader."""
     if not turn.private:
         require_group(turn)
@@ -221,7 +221,7 @@ async def progress(turn: Turn, update: Update, context: BotContext) -> None:
     args = context.args or []
     period = report_service.parse_period(args[0], _today(turn)) if args else None
     items, empty = [], []
-    for coalition in await _reader_coalitions(turn):
+    for coalition in await reader_coalitions(turn):
         item = await progress_service.progress(turn.session, coalition, period)
         if item is None:
             empty.append(coalition)
@@ -250,7 +250,7 @@ async def deadlines(turn: Turn, update: Update, context: BotContext) -> None:
     now = turn.now
     blocks = [
         (coalition, await deadline_service.deadlines_of(turn.session, coalition))
-        for coalition in await _reader_coalitions(turn)
+        for coalition in await reader_coalitions(turn)
     ]
     turn.reply(lambda t: "\n\n".join(views.deadline_list(t, c, items, now) for c, items in blocks))
 

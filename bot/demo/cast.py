@@ -10,12 +10,14 @@ from bot.emulator import Emulator, SentMessage
 TOKEN = "424242:DEMO"
 GROUP = -100200300
 RANIA, NADIA, JOHN, SALIM, CLAIRE = 101, 102, 103, 104, 105
+MARC = 106  # joins in the resource-mobilisation chapter
 NAMES = {
     RANIA: "Rania (LMAC, ar)",
     NADIA: "Nadia (NPA, fr)",
     JOHN: "John (Norway, en)",
     SALIM: "Salim (LMAC, ar)",
     CLAIRE: "Claire (GICHD, fr)",
+    MARC: "Marc (EU Delegation, fr)",
 }
 START = datetime(2027, 3, 1, 7, 0, tzinfo=UTC)
 

@@ -9,6 +9,7 @@ from bot.models.agenda import AgendaPoll, Concern, ConcernLimit, PollOption, Pol
 from bot.models.base import UTCDateTime
 from bot.models.coalition import Coalition, Membership, Person
 from bot.models.meetings import Delivery, Meeting, Reminder, Rsvp
+from bot.models.needs import Need, Pledge, PledgeStep
 from bot.models.progress import ProgressReport, TreatyDeadline
 from bot.models.updates import ProcessedUpdate
 
@@ -23,8 +24,11 @@ __all__ = [
     "Delivery",
     "Meeting",
     "Membership",
+    "Need",
     "Note",
     "Person",
+    "Pledge",
+    "PledgeStep",
     "PollOption",
     "PollVote",
     "ProcessedUpdate",

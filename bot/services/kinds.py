@@ -21,3 +21,5 @@ class Kind(StrEnum):
     OVERDUE = "overdue"  # the daily overdue digest
     CONCERN = "concern"  # an anonymous concern, to the facilitators (SPEC §8)
     DEADLINE = "deadline"  # a treaty deadline alert (SPEC §9)
+    NEED_AGENDA = "need_agenda"  # national authority: unpledged high-priority needs put on the agenda (SPEC §13)
+    PLEDGE_NUDGE = "pledge_nudge"  # the donor: a pledge not disbursed after its date (SPEC §13)

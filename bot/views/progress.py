@@ -271,6 +271,8 @@ FILE_TITLES: dict[str, str] = {
     "rsvps.csv": N_("Answers to meetings"),
     "action_points.csv": N_("Action points"),
     "action_updates.csv": N_("Action point updates"),
+    "needs.csv": N_("Needs"),
+    "pledges.csv": N_("Pledges"),
     "reports.csv": N_("Progress reports"),
 }
 

@@ -23,7 +23,16 @@ from bot.services import parsing
 from bot.services.errors import InvalidInput, NotAllowed, NotFound
 from bot.services.members import Member
 
-FIELDS: tuple[str, ...] = ("cancelled", "reduced", "cleared", "cmr", "submunitions", "re_sessions", "re_people")
+FIELDS: tuple[str, ...] = (
+    "cancelled",
+    "reduced",
+    "cleared",
+    "found",
+    "cmr",
+    "submunitions",
+    "re_sessions",
+    "re_people",
+)
 """The figures of a report, in the order they are asked and shown."""
 KEYS: tuple[str, ...] = ("period", *FIELDS, "org")
 MAX_FIGURE = 10**12

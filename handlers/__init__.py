@@ -25,7 +25,7 @@ from telegram.ext import (
 )
 
 from bot.views import callbacks
-from handlers import actions, agenda, coalition, meetings, members, privacy, progress
+from handlers import actions, agenda, coalition, meetings, members, privacy, progress, treaty
 from handlers.errors import on_error
 
 DIALOG_TIMEOUT = 600
@@ -74,6 +74,8 @@ def register(application: Application) -> None:
         "deadlines": progress.deadlines,
         "progress": progress.progress,
         "export": progress.export,
+        "article7": treaty.article7,
+        "extension": treaty.extension,
     }
     for name, callback in commands.items():
         add(CommandHandler(name, callback))
@@ -84,6 +86,7 @@ def register(application: Application) -> None:
     add(CallbackQueryHandler(agenda.concern_expired, pattern=callbacks.CONCERN_PATTERN))
     add(CallbackQueryHandler(progress.report_button, pattern=callbacks.REPORT_PATTERN))
     add(CallbackQueryHandler(progress.export_button, pattern=callbacks.EXPORT_PATTERN))
+    add(CallbackQueryHandler(treaty.article7_button, pattern=callbacks.ARTICLE7_PATTERN))
     add(CallbackQueryHandler(actions.status_button, pattern=callbacks.ACTION_STATUS_PATTERN))
     add(CallbackQueryHandler(actions.circulate_button, pattern=callbacks.MIDTERM_PATTERN))
     add(CallbackQueryHandler(privacy.forgetme_button, pattern=callbacks.FORGET_PATTERN))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from jobs import actions, agenda, meeting_reminders, progress
+from jobs import actions, agenda, meeting_reminders, progress, treaty
 from jobs.compose import Composer
 from jobs.dispatch import INTERVAL, Dispatcher
 from jobs.watchdogs import WATCHDOG_INTERVAL, run_watchdogs
@@ -21,6 +21,7 @@ COMPOSERS: dict[str, Composer] = {
     **agenda.COMPOSERS,
     **progress.COMPOSERS,
     **actions.COMPOSERS,
+    **treaty.COMPOSERS,
 }
 """Every kind of scheduled message and the composer that writes it."""
 

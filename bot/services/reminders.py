@@ -35,6 +35,9 @@ POST_MEETING_DELAY = timedelta(days=1, hours=2)
 CADENCE_MARGIN = timedelta(days=45)
 CADENCE_REPEAT = timedelta(days=7)
 GROUP = "group"
+SUPERSEDED_BY_LATER = frozenset({"extension_due"})
+"""Kinds of which, like meeting reminders, only the latest of several due at once is sent
+(the countdowns to an extension request's submission date, `deadlines.EXTENSION_KIND`)."""
 
 
 def person_recipient(person_id: int) -> str:
@@ -201,13 +204,18 @@ def lateness(reminder: Reminder, meeting: Meeting | None, now: datetime, superse
 
 
 async def is_superseded(session: AsyncSession, reminder: Reminder, now: datetime) -> bool:
-    """After downtime several reminders of one meeting may be due at once; only the last matters."""
-    if reminder.kind != "meeting":
+    """After downtime several reminders of one meeting (or of one extension request's
+    submission date) may be due at once; only the last matters, so it alone is sent."""
+    if reminder.kind == "meeting":
+        same = Reminder.meeting_id == reminder.meeting_id
+    elif reminder.kind in SUPERSEDED_BY_LATER:
+        same = Reminder.subject_id == reminder.subject_id
+    else:
         return False
     later = await session.exec(
         select(Reminder.id).where(
-            Reminder.meeting_id == reminder.meeting_id,
-            Reminder.kind == "meeting",
+            same,
+            Reminder.kind == reminder.kind,
             Reminder.due_at > reminder.due_at,
             Reminder.due_at <= now,
             Reminder.state.in_(("pending", "sending", "done")),

@@ -326,8 +326,11 @@ class Extension:
     released_since_eif: int | None  # declared released before the baseline + released since
 
     @property
-    def beyond_deadline(self) -> bool | None:
-        return None if self.completion is None or self.deadline is None else self.completion > self.deadline
+    def years_past_deadline(self) -> float | None:
+        """How long after the deadline the completion date falls (negative: before), one decimal."""
+        if self.completion is None or self.deadline is None:
+            return None
+        return round((self.completion - self.deadline).days / 365.25, 1)
 
 
 def extension_figures(

@@ -49,6 +49,14 @@ def export_coalition(coalition_id: int) -> str:
     return f"px:{coalition_id}"
 
 
+ARTICLE7_PATTERN = r"^a7:(\d{4}):(d|s):(\d{1,18})$"
+
+
+def article7_coalition(year: int, submitted: bool, coalition_id: int) -> str:
+    """`/article7 YYYY [submitted]` for one of several coalitions: the draft (d) or the record (s)."""
+    return f"a7:{year}:{'s' if submitted else 'd'}:{coalition_id}"
+
+
 CONCERN_PATTERN = r"^cc:(\d{1,18})$"
 
 

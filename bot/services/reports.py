@@ -27,13 +27,13 @@ FIELDS: tuple[str, ...] = (
     "cancelled",
     "reduced",
     "cleared",
-    "found",
     "cmr",
     "submunitions",
     "re_sessions",
     "re_people",
+    "found",
 )
-"""The figures of a report, in the order they are asked and shown."""
+"""The figures of a report, in the order they are asked and shown (`found`, added by SPEC §14, last)."""
 KEYS: tuple[str, ...] = ("period", *FIELDS, "org")
 MAX_FIGURE = 10**12
 """Far above any real figure (Lebanon is 1.0e10 m²): a larger one is a typing slip."""

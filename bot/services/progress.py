@@ -195,8 +195,12 @@ def outlook(baseline: int | None, deadline: date | None, period: str, monthly: l
 
 
 def remaining_at(coalition: Coalition, rows: list[ProgressReport], period: str) -> int | None:
-    """Remaining contamination at the end of `period` (coalition total); None without a baseline."""
-    monthly = monthly_figures(rows, baseline_month(coalition, rows), period)
+    """Remaining contamination at the end of `period` (coalition total); None without a baseline
+    or before the baseline month."""
+    start = baseline_month(coalition, rows)
+    if start is None or start > period:
+        return None
+    monthly = monthly_figures(rows, start, period)
     return outlook(coalition.baseline_m2, None, period, monthly).remaining
 
 

@@ -61,7 +61,7 @@ def remaining_line(t: Lang, year: int, remaining: int | None) -> str:
         return esc(
             t._(
                 "Remaining contamination on 31 December {year}: cannot be computed, the baseline is not set "
-                "(/settings baseline <m²> [YYYY-MM])."
+                "or starts after that year (/settings baseline <m²> [YYYY-MM])."
             ).format(year=t.isolate(year))
         )
     return t._("Remaining contamination on 31 December {year}: {area}").format(

@@ -100,7 +100,7 @@ def article7_workbook(t: Lang, a: Article7, now: datetime) -> bytes:
     label = t._("Remaining contamination on 31 December {year} (m², all operators)").format(year=year)
     land.ws.cell(after + 1, 1, _plain(label)).font = Font(bold=True)
     if a.figures.remaining is None:
-        land.ws.cell(after + 1, 2, _plain(t._("cannot be computed: the baseline is not set")))
+        land.ws.cell(after + 1, 2, _plain(t._("cannot be computed: the baseline is not set or starts after that year")))
     else:
         land.ws.cell(after + 1, 2, a.figures.remaining).number_format = NUMBER_FORMAT
 

@@ -70,8 +70,9 @@ async def _store(s) -> Coalition:
             columns = [f for f in FIELDS if f != "found"]
             await s.exec(
                 text(
-                    f"INSERT INTO progress_report (coalition_id, organisation, period, {', '.join(columns)}, reported_at)"
-                    f" VALUES (:c, :o, :p, {', '.join(':' + c for c in columns)}, :at)"
+                    "INSERT INTO progress_report (coalition_id, organisation, period, "
+                    f"{', '.join(columns)}, reported_at) "
+                    f"VALUES (:c, :o, :p, {', '.join(':' + c for c in columns)}, :at)"
                 ),
                 params={"c": coalition.id, "o": org, "p": period, "at": NOW.replace(tzinfo=None)}
                 | {c: figures[c] for c in columns},
@@ -279,7 +280,7 @@ async def test_extension_reminders_90_30_and_7_days_before_the_submission_date(d
             ("extension_due", "30d", datetime(2027, 1, 21, 7, 0, tzinfo=UTC)),
             ("extension_due", "7d", datetime(2027, 2, 13, 7, 0, tzinfo=UTC)),
         ]
-        moved, again = await deadlines.set_deadline(s, coalition, "msp", date(2028, 6, 1), None, NOW)
+        _, again = await deadlines.set_deadline(s, coalition, "msp", date(2028, 6, 1), None, NOW)
         assert [a.key for a in again] == [f"extension_due:{msp.id}:r2:{d}d" for d in (90, 30, 7)]
         states = {r.key: r.state for r in await s.exec(select(Reminder))}
         assert states[f"extension_due:{msp.id}:r1:30d"] == "dropped"

@@ -29,7 +29,8 @@ async def article7_reminder(c: Compose) -> list[Message]:
     year, coalition = c.reminder.subject_id, c.coalition
     if await treaty_service.submission(c.session, coalition, year) is not None:
         return []
-    overdue = c.reminder.label == treaty_service.OVERDUE
+    # decided as of sending: a reminder planned before 30 April but sent after is an overdue notice
+    overdue = treaty_service.overdue(coalition, year, c.runtime.clock.now())
     people = await c.with_roles(AUTHORITY | MANAGER_ROLES) if overdue else await _authority_or_managers(c)
     return c.private(people, lambda t: views.article7_reminder(t, coalition, year, overdue))
 

@@ -235,6 +235,11 @@ async def after_report(session: AsyncSession, coalition: Coalition, report: Prog
 # Article 7 reminders ------------------------------------------------------------------
 
 
+def overdue(coalition: Coalition, year: int, now: datetime) -> bool:
+    """Past 30 April of the following year, in the coalition's timezone."""
+    return reports.local_today(coalition.timezone, now) > date(year + 1, *REPORT_DUE)
+
+
 def reminder_slots(coalition: Coalition, year: int) -> list[tuple[datetime, str]]:
     """When the report on `year` is asked for: 1 March 09:00, every Monday to 30 April, then
     one overdue notice on 1 May and one every 14 days until 31 December (coalition time)."""
@@ -256,7 +261,8 @@ def next_slot(
     slots: list[tuple[datetime, str]], last_planned: datetime | None, now: datetime
 ) -> tuple[datetime, str] | None:
     """The one slot to plan now: the latest already due (a missed run is sent once, not once per
-    slot missed), else the first still ahead; only slots after the last one planned."""
+    slot missed), else the first still ahead; only slots after `last_planned` (when the last
+    reminder was due or, if it left later, when it left)."""
     later = [slot for slot in slots if last_planned is None or slot[0] > last_planned]
     due = [slot for slot in later if slot[0] <= now]
     if due:
@@ -278,7 +284,9 @@ async def plan_article7(session: AsyncSession, coalition: Coalition, now: dateti
     )
     if any(r.state in ("pending", "sending") for r in planned):
         return False
-    slot = next_slot(reminder_slots(coalition, year), max((r.due_at for r in planned), default=None), now)
+    # a reminder sent late (after downtime) stands for every slot up to when it left
+    last = max((max(r.due_at, r.finished_at or r.due_at) for r in planned), default=None)
+    slot = next_slot(reminder_slots(coalition, year), last, now)
     if slot is None:
         return False
     due, label = slot

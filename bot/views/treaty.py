@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from babel.dates import format_date
+from babel.lists import format_list
 
 from bot.i18n import N_, Lang
 from bot.models import Coalition, TreatyDeadline
@@ -34,6 +35,11 @@ def long_date(t: Lang, day: date) -> str:
 
 def _coalition(coalition: Coalition) -> str:
     return esc(coalition.country)
+
+
+def months(t: Lang, periods: list[str]) -> str:
+    """`March 2026 and July 2026`, `mars 2026 et juillet 2026`, in the reader's language."""
+    return format_list([month(t, period) for period in periods], locale=t.code)
 
 
 def _value(t: Lang, value: int | None) -> str:
@@ -97,7 +103,13 @@ def article7(t: Lang, a: Article7) -> str:
     missing = [op for op in f.operators if op.missing]
     if missing:
         lines.append(t._("Months without a report (flagged, not filled in):"))
-        lines += [f"• <b>{esc(op.organisation)}</b>: " + ", ".join(month(t, m) for m in op.missing) for op in missing]
+        lines += [
+            "• "
+            + t._("{organisation}: {months}").format(
+                organisation=f"<b>{esc(op.organisation)}</b>", months=months(t, op.missing)
+            )
+            for op in missing
+        ]
     else:
         lines.append(t._("Every operator reported every month of the year since its first report."))
     lines.append("")
@@ -210,13 +222,13 @@ def extension_alert(t: Lang, coalition: Coalition, msp: TreatyDeadline, now: dat
 def _missing_years(t: Lang, e: Extension) -> list[str]:
     lines = []
     for item in e.years:
-        for organisation, months in item.missing:
+        for organisation, missing in item.missing:
             lines.append(
                 "• "
                 + t._("{organisation}, {year}: {months}").format(
                     organisation=esc(organisation),
                     year=t.isolate(item.year),
-                    months=", ".join(month(t, m) for m in months),
+                    months=months(t, missing),
                 )
             )
     return lines
@@ -262,7 +274,7 @@ def extension(t: Lang, e: Extension) -> str:
     if e.average is None:
         lines.append(_cannot(t, t._("Average annual release"), t._("no complete calendar year has a report yet")))
     else:
-        years = ", ".join(t.isolate(item.year) for item in e.years)
+        years = format_list([t.isolate(item.year) for item in e.years], locale=t.code)
         lines.append(
             t.ngettext(
                 "Average annual release over {n} complete year ({years}): {area}",

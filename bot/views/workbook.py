@@ -19,7 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from bot.i18n import Lang
 from bot.services.progress import Totals
 from bot.services.treaty import Article7
-from bot.views.progress import month
+from bot.views.treaty import months
 
 NUMBER_FORMAT = "#,##0"
 HEADER_ROW = 5
@@ -66,7 +66,7 @@ class _Sheet:
         for op in self.a.figures.operators:
             self._row(row, op.organisation, values(op.totals))
             if flag_missing and op.missing:
-                ws.cell(row, len(names), _plain(", ".join(month(t, m) for m in op.missing)))
+                ws.cell(row, len(names), _plain(months(t, op.missing)))
             row += 1
         self._row(row, t._("Total"), values(self.a.figures.total), bold=True)
         return row + 1

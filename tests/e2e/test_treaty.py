@@ -95,7 +95,7 @@ async def test_article7_sends_a_workbook_with_numbers_and_flags_missing_months(y
     rows = {r[0].value: [c.value for c in r[1:]] for r in land.iter_rows(min_row=6) if r[0].value}
     assert rows["HALO Trust"][:6] == [0, 28000, 140000, 168000, 0, 0]
     assert rows["NPA"][:6] == [20000, 0, 100000, 120000, 9000, 30]
-    assert rows["NPA"][6] == "March 2026, July 2026" and rows["HALO Trust"][6] == "September 2026"
+    assert rows["NPA"][6] == "March 2026 and July 2026" and rows["HALO Trust"][6] == "September 2026"
     assert rows["Total"][:6] == [20000, 28000, 240000, RELEASED, 9000, 30]
     assert all(isinstance(v, int) for v in rows["Total"][:6])  # numbers, not text
     assert rows["Remaining contamination on 31 December 2026 (m², all operators)"][0] == REMAINING
@@ -105,7 +105,7 @@ async def test_article7_sends_a_workbook_with_numbers_and_flags_missing_months(y
     assert education["Total"] == (20, 500)
     (message,) = [m for m in replies if m.kind == "text"]
     assert "Remaining contamination on 31 December 2026: 1,721,000 m²" in message.text
-    assert "NPA: March 2026, July 2026" in message.text and "HALO Trust: September 2026" in message.text
+    assert "NPA: March 2026 and July 2026" in message.text and "HALO Trust: September 2026" in message.text
     assert "/article7 2026 submitted" in message.text
 
 
@@ -166,7 +166,7 @@ async def test_extension_figures_with_declared_values_and_the_msp(year):
     assert f"Remaining contamination: {REMAINING:,} m²" in text
     # one complete year with a report (2026): 288,000 a year; 1,721,000 / 288,000 = 5.98 → 6.0 years
     assert "Average annual release over 1 complete year (2026): 288,000 m²" in text
-    assert "NPA, 2026: March 2026, July 2026" in text
+    assert "NPA, 2026: March 2026 and July 2026" in text
     assert "Years needed at that rate: 6, completion around January 2033" in text
     assert "5.4 years after the deadline" in text
     assert "more than five years" in text and "cannot cover it" in text
@@ -249,3 +249,23 @@ async def test_extension_reminders_go_to_the_authority_and_managers_once(year):
     bot.clock.advance(timedelta(days=1))
     await bot.dispatcher.tick()
     assert len([m for m in bot.sent_to(LAYLA) if "extension request" in m.text and "⏳" in m.text]) == 1
+
+
+async def test_the_workbook_and_message_in_arabic_and_french(year):
+    bot = year
+    await bot.say(LAYLA, LAYLA, "/language ar")
+    replies = await _article7(bot, LAYLA, "/article7 2026")
+    (document,) = [m for m in replies if m.kind == "document"]
+    book = openpyxl.load_workbook(io.BytesIO(document.file_data))
+    assert book.sheetnames == ["الاستمارة F", "الاستمارة B", "الاستمارة G"]
+    land = book["الاستمارة F"]
+    assert land.sheet_view.rightToLeft is True
+    assert land["A5"].value == "الجهة المنفذة" and "\u2068" not in str(land["A2"].value)
+    totals = {r[0].value: r[4].value for r in land.iter_rows(min_row=6) if r[0].value}
+    assert totals["المجموع"] == RELEASED
+    (message,) = [m for m in replies if m.kind == "text"]
+    assert message.text.startswith("📄 تقرير الشفافية (المادة 7)")
+    await bot.say(LAYLA, LAYLA, "/language fr")
+    french = next(m for m in await _article7(bot, LAYLA, "/article7 2026") if m.kind == "text").text
+    assert "Contamination restante au 31\u00a0décembre 2026\u00a0: 1\u202f721\u202f000 m²" in french
+    assert "NPA\u00a0: mars 2026 et juillet 2026" in french

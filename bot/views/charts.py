@@ -128,7 +128,7 @@ def render(t: Lang, p: Progress) -> bytes:
     first = month_index(p.start or p.period)
     end = _released(t, axes, p) if p.outlook.baseline is None else _remaining(t, axes, p, first)
     end = min(end, MAX_CHART_MONTHS)
-    axes.set_xlim(left=0, right=max(math.ceil(end), 1))
+    axes.set_xlim(left=0, right=math.ceil(end) + 1)  # room for the marker where the projection meets zero
     step = max(1, math.ceil((math.ceil(end) + 1) / MAX_TICKS))
     ticks = list(range(0, math.ceil(end) + 1, step))
     axes.set_xticks(ticks, [_month_label(t, first + tick) for tick in ticks])

@@ -311,3 +311,23 @@ def test_remaining_counts_only_from_the_baseline_month():
     assert progress.remaining_at(coalition, rows, "2026-05") == 1000 + 50 - 300
     coalition.baseline_period = None  # default: the month of the first report
     assert progress.remaining_at(coalition, rows, "2026-05") == 1000 + 50 - 700
+
+
+def test_the_projection_uses_the_net_rate_of_the_last_12_months():
+    coalition = Coalition(id=1, chat_id=-1, country="L", baseline_m2=500_000, created_at=NOW)
+    figures = {f"2025-{m:02d}": (10_000, 0) for m in range(1, 13)} | {"2026-01": (40_000, 4_000), "2026-02": (0, 0)}
+    rows = [
+        ProgressReport(coalition_id=1, organisation="A", period=p, cleared=c, found=f, reported_at=NOW)
+        for p, (c, f) in figures.items()
+        if p != "2026-02"
+    ]  # fmt: skip  (February: no report, counts 0)
+    view = progress.compute(coalition, rows, "2026-02", date(2030, 1, 1))
+    o = view.outlook
+    last12 = list(figures.values())[-12:]  # March 2025 … February 2026
+    rate = sum(c - f for c, f in last12) / 12
+    assert o.projection_rate == pytest.approx(rate)
+    remaining = 500_000 + 4_000 - (12 * 10_000 + 40_000)
+    assert o.remaining == remaining and o.months_to_zero == pytest.approx(remaining / rate)
+    # the verdict uses the net rate of the last six months: (10,000 × 4 + 40,000 − 4,000 + 0) / 6
+    assert o.net_rate == pytest.approx((4 * 10_000 + 36_000) / 6)
+    assert progress.outlook(100, None, "2026-02", [progress.Month("2026-02", 0, 50)]).months_to_zero is None

@@ -20,6 +20,7 @@ from bot.config import Settings
 from bot.demo import actions as demo_actions
 from bot.demo import agenda as demo_agenda
 from bot.demo import progress as demo_progress
+from bot.demo import treaty as demo_treaty
 from bot.demo.cast import CLAIRE, GROUP, JOHN, NADIA, NAMES, RANIA, SALIM, START, TOKEN, Transcript
 from bot.emulator import Emulator
 from bot.store.database import Database
@@ -79,7 +80,7 @@ async def _script(emu: Emulator, application, clock: FrozenClock) -> None:
     await show.act(RANIA, GROUP, "/members")
 
     await _meetings(emu, application, clock, show, step)
-    for chapter in (demo_agenda, demo_actions, demo_progress):
+    for chapter in (demo_agenda, demo_actions, demo_progress, demo_treaty):
         await chapter.play(show, emu, application, clock, step)
 
 

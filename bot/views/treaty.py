@@ -159,7 +159,8 @@ def submitted(t: Lang, a: Article7) -> str:
 def report_differs(t: Lang, year: int) -> str:
     return "⚠️ " + t._(
         "This changes the figures of the Article 7 report for {year}, which was already submitted: "
-        "the national authority is told. /article7 {year} shows what was submitted beside the figures now."
+        "the national authority (or, if there is none, the managers) is told. "
+        "/article7 {year} shows what was submitted beside the figures now."
     ).format(year=year)
 
 

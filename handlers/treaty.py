@@ -4,8 +4,6 @@ chat: the draft workbook and its summary, or the record that it was sent) and `/
 
 from __future__ import annotations
 
-import re
-
 from telegram import Update
 
 from bot.i18n import N_
@@ -18,6 +16,7 @@ from bot.views import callbacks, workbook
 from bot.views import treaty as views
 from bot.views.common import coalition_keyboard
 from bot.views.progress import choose_coalition
+from handlers.buttons import pressed
 from handlers.coalition import require_group_manager
 from handlers.progress import managed_coalitions
 from handlers.turn import Turn, handler
@@ -59,15 +58,15 @@ async def article7(turn: Turn, update: Update, context: BotContext) -> None:
         return
     turn.reply(
         choose_coalition,
-        lambda t: coalition_keyboard(managed, lambda cid: callbacks.article7_coalition(year, submitted, cid)),
+        lambda t: coalition_keyboard(managed, lambda cid: callbacks.Article7(year, submitted, cid).pack()),
     )
 
 
 @handler
 async def article7_button(turn: Turn, update: Update, context: BotContext) -> None:
     turn.require_private()
-    match = re.match(callbacks.ARTICLE7_PATTERN, update.callback_query.data or "")
-    year, submitted, wanted = int(match[1]), match[2] == "s", int(match[3])
+    data = pressed(update, callbacks.Article7)
+    year, submitted, wanted = data.year, data.submitted, data.coalition_id
     coalition = next((c for c in await managed_coalitions(turn, context) if c.id == wanted), None)
     if coalition is None:
         raise NotAllowed(N_("Only the coalition's managers may do this."))

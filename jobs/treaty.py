@@ -13,8 +13,8 @@
 from __future__ import annotations
 
 from bot.models import TreatyDeadline
-from bot.services import deadlines as deadline_service
 from bot.services import treaty as treaty_service
+from bot.services.kinds import Kind
 from bot.services.members import Member
 from bot.services.roles import AUTHORITY, MANAGER_ROLES
 from bot.views import treaty as views
@@ -56,8 +56,8 @@ async def extension_due(c: Compose) -> list[Message]:
     )
 
 
-COMPOSERS: dict[str, Composer] = {
-    treaty_service.ARTICLE7: article7_reminder,
-    treaty_service.ARTICLE7_CHANGED: article7_changed,
-    deadline_service.EXTENSION_KIND: extension_due,
+COMPOSERS: dict[Kind, Composer] = {
+    Kind.ARTICLE7: article7_reminder,
+    Kind.ARTICLE7_CHANGED: article7_changed,
+    Kind.EXTENSION_DUE: extension_due,
 }

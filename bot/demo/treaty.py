@@ -13,7 +13,7 @@ from collections.abc import Callable
 from telegram.ext import Application
 
 from bot.clock import FrozenClock
-from bot.demo.cast import CLAIRE, GROUP, NADIA, SALIM
+from bot.demo.cast import CLAIRE, GROUP, NADIA, SALIM, Transcript
 from bot.emulator import Emulator
 from jobs import DISPATCHER_KEY
 
@@ -43,7 +43,9 @@ def _halo(month: int) -> str | None:
     return "reduced=5 000 cleared=22 000 cmr=25 submunitions=120"
 
 
-async def play(show, emu: Emulator, application: Application, clock: FrozenClock, step: Callable[[str], None]) -> None:
+async def play(
+    show: Transcript, emu: Emulator, application: Application, clock: FrozenClock, step: Callable[[str], None]
+) -> None:
     step("Treaty reporting: a year of monthly reports from two operators")
     await show.act(SALIM, GROUP, "/join operator HALO Trust")
     await show.act(CLAIRE, GROUP, f"/settings baseline 1,500,000 {YEAR}-01")

@@ -23,6 +23,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.i18n import N_
 from bot.models import Coalition, Person, Reminder, TreatyDeadline
 from bot.services.errors import InvalidInput
+from bot.services.kinds import Kind
 from bot.services.reports import local_today
 from bot.services.watchdogs import add_months
 
@@ -31,9 +32,7 @@ CLEARANCE = "article4"
 MSP = "msp"
 ALERT_MONTHS: tuple[int, ...] = (24, 12, 6, 3)
 ALERT_TIME = time(9, 0)
-KIND = "deadline"
-EXTENSION_KIND = "extension_due"
-KINDS = (KIND, EXTENSION_KIND)
+KINDS = (Kind.DEADLINE, Kind.EXTENSION_DUE)
 SUBMISSION_MONTHS = 9
 EXTENSION_DAYS: tuple[int, ...] = (90, 30, 7)
 _ALIASES = {"3": "article3", "4": "article4", "art3": "article3", "art4": "article4"}
@@ -87,9 +86,9 @@ def extension_alerts(coalition: Coalition, msp: TreatyDeadline, now: datetime) -
     zone = ZoneInfo(coalition.timezone)
     return [
         Reminder(
-            key=f"{EXTENSION_KIND}:{msp.id}:r{msp.revision}:{days}d",
+            key=f"{Kind.EXTENSION_DUE}:{msp.id}:r{msp.revision}:{days}d",
             coalition_id=coalition.id,
-            kind=EXTENSION_KIND,
+            kind=Kind.EXTENSION_DUE,
             subject_id=msp.id,
             label=f"{days}d",
             due_at=due,
@@ -109,7 +108,7 @@ def deadline_alerts(coalition: Coalition, deadline: TreatyDeadline, now: datetim
         Reminder(
             key=alert_key(deadline, months),
             coalition_id=coalition.id,
-            kind=KIND,
+            kind=Kind.DEADLINE,
             subject_id=deadline.id,
             label=f"{months}m",
             due_at=due,

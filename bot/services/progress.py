@@ -24,6 +24,7 @@ The arithmetic, kept in one place so it can be checked by hand:
 from __future__ import annotations
 
 import calendar
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import date
 
@@ -174,7 +175,7 @@ def monthly_figures(rows: list[ProgressReport], start: str | None, period: str) 
     return [Month(m, released.get(m, 0), found.get(m, 0)) for m in months]
 
 
-def _average(months: list[Month], value) -> float:
+def _average(months: list[Month], value: Callable[[Month], int]) -> float:
     return sum(value(m) for m in months) / len(months) if months else 0.0
 
 

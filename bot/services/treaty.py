@@ -35,6 +35,7 @@ from bot.i18n import N_
 from bot.models import Article7Submission, Coalition, Person, ProgressReport, Reminder
 from bot.services import deadlines, parsing, progress, reports
 from bot.services.errors import InvalidInput
+from bot.services.kinds import Kind
 from bot.services.progress import Totals
 from bot.services.reminders import plan_once
 from bot.services.watchdogs import add_months
@@ -44,7 +45,6 @@ FIRST_REMINDER = (3, 1)
 REMINDER_AT = time(9, 0)
 OVERDUE_EVERY = timedelta(days=14)
 MONDAY = 0
-ARTICLE7, ARTICLE7_CHANGED = "article7", "article7_changed"
 DUE, OVERDUE = "due", "overdue"
 AVERAGE_YEARS = 3
 MAX_EXTENSION_YEARS = 5
@@ -193,7 +193,9 @@ async def submit(
     current = await article7(session, coalition, year, today)
     if not current.figures.reported:
         return current
-    stored = current.submission or Article7Submission(coalition_id=coalition.id, year=year, figures="")
+    stored = current.submission or Article7Submission(
+        coalition_id=coalition.id, year=year, figures="", submitted_at=now
+    )
     stored.figures = json.dumps(current.figures.snapshot(), sort_keys=True)
     stored.submitted_by, stored.submitted_at = (person.id if person else None), now
     session.add(stored)
@@ -202,7 +204,7 @@ async def submit(
         update(Reminder)
         .where(
             Reminder.coalition_id == coalition.id,
-            Reminder.kind == ARTICLE7,
+            Reminder.kind == Kind.ARTICLE7,
             Reminder.subject_id == year,
             Reminder.state == "pending",
         )
@@ -221,9 +223,9 @@ async def after_report(session: AsyncSession, coalition: Coalition, report: Prog
     await plan_once(
         session,
         Reminder(
-            key=f"{ARTICLE7_CHANGED}:{coalition.id}:{year}:{report.id}:{now.isoformat()}",
+            key=f"{Kind.ARTICLE7_CHANGED}:{coalition.id}:{year}:{report.id}:{now.isoformat()}",
             coalition_id=coalition.id,
-            kind=ARTICLE7_CHANGED,
+            kind=Kind.ARTICLE7_CHANGED,
             subject_id=year,
             label=report.organisation[:64],
             due_at=now,
@@ -278,7 +280,7 @@ async def plan_article7(session: AsyncSession, coalition: Coalition, now: dateti
     planned = list(
         await session.exec(
             select(Reminder).where(
-                Reminder.coalition_id == coalition.id, Reminder.kind == ARTICLE7, Reminder.subject_id == year
+                Reminder.coalition_id == coalition.id, Reminder.kind == Kind.ARTICLE7, Reminder.subject_id == year
             )
         )
     )
@@ -293,9 +295,9 @@ async def plan_article7(session: AsyncSession, coalition: Coalition, now: dateti
     return await plan_once(
         session,
         Reminder(
-            key=f"{ARTICLE7}:{coalition.id}:{year}:{due.date().isoformat()}",
+            key=f"{Kind.ARTICLE7}:{coalition.id}:{year}:{due.date().isoformat()}",
             coalition_id=coalition.id,
-            kind=ARTICLE7,
+            kind=Kind.ARTICLE7,
             subject_id=year,
             label=label,
             due_at=due,

@@ -32,6 +32,7 @@ from babel.dates import format_skeleton
 from babel.numbers import format_decimal
 from bidi import get_display
 from matplotlib import ft2font
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
@@ -75,18 +76,18 @@ def _deadline_x(p: Progress, first: int) -> float | None:
     return day.year * 12 + day.month - 1 - first + (day.day - 1) / calendar.monthrange(day.year, day.month)[1]
 
 
-def _remaining(t: Lang, axes, p: Progress, first: int) -> float:
+def _remaining(t: Lang, axes: Axes, p: Progress, baseline: int, first: int) -> float:
     """Remaining contamination, the straight path and the projection; returns the last x drawn."""
     o = p.outlook
     xs = list(range(len(p.monthly) + 1))
-    remaining = [max(o.baseline + value, 0) for value in accumulate([0, *(m.found - m.released for m in p.monthly)])]
+    remaining = [max(baseline + value, 0) for value in accumulate([0, *(m.found - m.released for m in p.monthly)])]
     axes.plot(xs, remaining, marker="o", linewidth=2.2, color="#1b6ca8",
               label=shaped(t, t._("Remaining contamination")))  # fmt: skip
     end = float(xs[-1])
     at = _deadline_x(p, first)
     if at is not None and at > 0:
         axes.axvline(at, color="#c0392b", linewidth=1, label=shaped(t, t._("Article 4 deadline")))
-        axes.plot([0, at], [o.baseline, 0], linestyle="--", color="#c0392b",
+        axes.plot([0, at], [baseline, 0], linestyle="--", color="#c0392b",
                   label=shaped(t, t._("Straight path to the deadline")))  # fmt: skip
         end = max(end, at)
     months = o.months_to_zero
@@ -100,7 +101,7 @@ def _remaining(t: Lang, axes, p: Progress, first: int) -> float:
     return end
 
 
-def _released(t: Lang, axes, p: Progress) -> float:
+def _released(t: Lang, axes: Axes, p: Progress) -> float:
     """Without a baseline: the cumulative area released, the one figure known."""
     xs = list(range(len(p.monthly) + 1))
     released = list(accumulate([0, *(m.released for m in p.monthly)]))
@@ -126,7 +127,8 @@ def render(t: Lang, p: Progress) -> bytes:
     axes = figure.add_subplot()
     # x is in months from the start of the first month shown; a month's figures count at its end
     first = month_index(p.start or p.period)
-    end = _released(t, axes, p) if p.outlook.baseline is None else _remaining(t, axes, p, first)
+    baseline = p.outlook.baseline
+    end = _released(t, axes, p) if baseline is None else _remaining(t, axes, p, baseline, first)
     end = min(end, MAX_CHART_MONTHS)
     axes.set_xlim(left=0, right=math.ceil(end) + 1)  # room for the marker where the projection meets zero
     step = max(1, math.ceil((math.ceil(end) + 1) / MAX_TICKS))

@@ -146,6 +146,7 @@ def no_reports(t: Lang, coalition: Coalition, year: int) -> str:
 
 
 def submitted(t: Lang, a: Article7) -> str:
+    assert a.submission is not None, "treaty.submit stores the submission whenever the year has a report"
     return "✅ " + t._(
         "Article 7 report for {year} of the Country Coalition of {country} recorded as submitted on {date}; "
         "its reminders stop. A report filed later for {year} will be compared with what was submitted."

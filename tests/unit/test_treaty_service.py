@@ -15,6 +15,7 @@ from bot.models import Coalition, ProgressReport, Reminder
 from bot.services import coalitions, deadlines, progress, reports, treaty
 from bot.services.coalitions import SetupRequest
 from bot.services.errors import InvalidInput
+from bot.services.kinds import Kind
 from bot.services.reports import ReportDraft
 
 NOW = datetime(2027, 1, 10, 8, 0, tzinfo=UTC)
@@ -154,7 +155,7 @@ async def test_a_submission_is_compared_with_later_reports(db):
         assert changes[("found", None)] == (total.found, total.found + 40)
         assert changes[("remaining", None)] == (sent.figures.remaining, sent.figures.remaining - 5000 + 40)
         assert changes[("cleared", "NPA")][1] - changes[("cleared", "NPA")][0] == 5000
-        notices = list(await s.exec(select(Reminder).where(Reminder.kind == treaty.ARTICLE7_CHANGED)))
+        notices = list(await s.exec(select(Reminder).where(Reminder.kind == Kind.ARTICLE7_CHANGED)))
         assert [(n.subject_id, n.label, n.due_at) for n in notices] == [(2026, "NPA", NOW)]
         # a report of another year does not touch the 2026 submission
         old = await reports.file(s, coalition, "NPA", ReportDraft("2025-10", {"cleared": 1}), None, NOW)
@@ -251,7 +252,7 @@ async def test_article7_reminders_are_planned_one_at_a_time_and_stop_when_submit
         coalition = await _store(s)
 
         async def rows():
-            found = await s.exec(select(Reminder).where(Reminder.kind == treaty.ARTICLE7).order_by(Reminder.due_at))
+            found = await s.exec(select(Reminder).where(Reminder.kind == Kind.ARTICLE7).order_by(Reminder.due_at))
             return list(found)
 
         early = datetime(2027, 3, 1, 6, 0, tzinfo=UTC)

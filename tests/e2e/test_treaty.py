@@ -269,3 +269,29 @@ async def test_the_workbook_and_message_in_arabic_and_french(year):
     french = next(m for m in await _article7(bot, LAYLA, "/article7 2026") if m.kind == "text").text
     assert "Contamination restante au 31\u00a0décembre 2026\u00a0: 1\u202f721\u202f000 m²" in french
     assert "NPA\u00a0: mars 2026 et juillet 2026" in french
+
+
+async def test_a_manager_of_two_coalitions_chooses_one_with_a_button(year):
+    bot = year
+    bot.emu.add_group(-1002, "Jordan Coalition", admins=[ADMIN], creator=ADMIN)
+    seen = bot.snapshot()
+    await bot.emu.add_bot_to_group(-1002, ADMIN)
+    await bot.next(-1002, seen)
+    await bot.say(-1002, ADMIN, "/setup Jordan Asia/Amman en")
+    await bot.say(-1002, LAYLA, "/join national_authority NCDR")
+    await bot.say(-1002, ADMIN, "/approve @layla")
+    question = await bot.say(LAYLA, LAYLA, "/article7 2026 submitted")
+    assert sorted(b["text"] for b in question.buttons()) == ["Jordan", "Lebanon"]
+    jordan = next(b for b in question.buttons() if b["text"] == "Jordan")
+    seen = bot.snapshot()
+    await bot.press(question, LAYLA, jordan["callback_data"])
+    (empty,) = bot.replies(LAYLA, seen)
+    assert "No progress report for 2026 in the Country Coalition of Jordan" in empty.text
+    assert await bot.rows(Article7Submission) == []
+    lebanon = next(b for b in question.buttons() if b["text"] == "Lebanon")
+    seen = bot.snapshot()
+    await bot.press(question, LAYLA, lebanon["callback_data"])
+    assert "recorded as submitted" in bot.replies(LAYLA, seen)[0].text
+    assert [s.year for s in await bot.rows(Article7Submission)] == [2026]
+    forged = await bot.press(question, NADIA, lebanon["callback_data"])
+    assert forged.get("text") and [s.year for s in await bot.rows(Article7Submission)] == [2026]

@@ -237,6 +237,15 @@ async def after_report(session: AsyncSession, coalition: Coalition, report: Prog
 # Article 7 reminders ------------------------------------------------------------------
 
 
+async def _has_reports(session: AsyncSession, coalition: Coalition, year: int) -> bool:
+    found = await session.exec(
+        select(ProgressReport.id)
+        .where(ProgressReport.coalition_id == coalition.id, ProgressReport.period.startswith(f"{year:04d}-"))
+        .limit(1)
+    )
+    return found.first() is not None
+
+
 def overdue(coalition: Coalition, year: int, now: datetime) -> bool:
     """Past 30 April of the following year, in the coalition's timezone."""
     return reports.local_today(coalition.timezone, now) > date(year + 1, *REPORT_DUE)
@@ -273,9 +282,12 @@ def next_slot(
 
 
 async def plan_article7(session: AsyncSession, coalition: Coalition, now: datetime) -> bool:
-    """Keep exactly one Article 7 reminder ahead for the report due this year; True when planned."""
+    """Keep exactly one Article 7 reminder ahead for the report due this year; True when planned.
+
+    Only a year with a report has a draft to send (and can be marked submitted): a coalition
+    whose operators reported nothing that year through the bot is not reminded."""
     year = reports.local_today(coalition.timezone, now).year - 1
-    if await submission(session, coalition, year) is not None:
+    if await submission(session, coalition, year) is not None or not await _has_reports(session, coalition, year):
         return False
     planned = list(
         await session.exec(

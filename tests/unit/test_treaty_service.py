@@ -270,6 +270,8 @@ async def test_article7_reminders_are_planned_one_at_a_time_and_stop_when_submit
         await treaty.submit(s, coalition, 2026, None, datetime(2027, 3, 20, tzinfo=UTC))
         assert [r.state for r in await rows()] == ["done", "dropped"]
         assert await treaty.plan_article7(s, coalition, datetime(2027, 5, 2, tzinfo=UTC)) is False
+        # 2027's report (due in 2028): no report for 2027 yet, so no reminder
+        assert await treaty.plan_article7(s, coalition, datetime(2028, 3, 6, 8, tzinfo=UTC)) is False
 
 
 async def test_extension_reminders_90_30_and_7_days_before_the_submission_date(db):

@@ -25,7 +25,7 @@ from telegram.ext import (
 )
 
 from bot.views import callbacks
-from handlers import actions, agenda, coalition, meetings, members, privacy, progress, treaty
+from handlers import actions, agenda, coalition, dashboard, meetings, members, privacy, progress, treaty
 from handlers.errors import on_error
 
 DIALOG_TIMEOUT = 600
@@ -76,6 +76,8 @@ def register(application: Application) -> None:
         "export": progress.export,
         "article7": treaty.article7,
         "extension": treaty.extension,
+        "dashboard": dashboard.dashboard,
+        "network": dashboard.network,
     }
     for name, callback in commands.items():
         add(CommandHandler(name, callback))

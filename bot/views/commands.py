@@ -75,6 +75,8 @@ COMMANDS: tuple[Command, ...] = (
         managers_only=True,
     ),
     Command("extension", N_("figures of an Article 4 extension request"), private=True, managers_only=True),
+    Command("dashboard", N_("the coalition dashboard: meetings, action points, deadlines and progress"), private=True),
+    Command("network", N_("the view across coalitions (the Convention's network viewers)"), group=False, private=True),
 )
 
 

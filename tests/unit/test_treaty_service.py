@@ -12,7 +12,7 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from bot.models import Coalition, ProgressReport, Reminder
-from bot.services import coalitions, deadlines, progress, reports, treaty
+from bot.services import coalitions, dashboard, deadlines, progress, reports, treaty
 from bot.services.coalitions import SetupRequest
 from bot.services.errors import InvalidInput
 from bot.services.kinds import Kind
@@ -334,3 +334,15 @@ def test_the_projection_uses_the_net_rate_of_the_last_12_months():
     # the verdict uses the net rate of the last six months: (10,000 × 4 + 40,000 − 4,000 + 0) / 6
     assert o.net_rate == pytest.approx((4 * 10_000 + 36_000) / 6)
     assert progress.outlook(100, None, "2026-02", [progress.Month("2026-02", 0, 50)]).months_to_zero is None
+
+
+async def test_the_dashboard_counts_remaining_as_progress_does(db):
+    rows = expected()
+    async with db.transaction() as s:
+        coalition = await _store(s)
+        land = await dashboard.land(s, coalition)
+        figures = await dashboard.public_figures(s, coalition, NOW)
+    since = {k: v for k, v in rows.items() if k.split("/")[1] >= "2025-11"}
+    remaining = 2_000_000 + _sum(since, "found", lambda k: True) - _sum(since, "released", lambda k: True)
+    assert land.outlook is not None and land.outlook.remaining == remaining == figures.remaining
+    assert land.monthly[0][0] == "2022-06"  # the release chart still starts at the first report

@@ -3,7 +3,7 @@
 Existing reports get `found = 0` (the server default), as SPEC §14 requires of old reports.
 
 Revision ID: 0013
-Revises: 0008
+Revises: 0014 (written on 0008; re-chained after the dashboard landed)
 """
 
 import sqlalchemy as sa
@@ -13,7 +13,7 @@ from alembic import op
 import bot.models
 
 revision = "0013"
-down_revision = "0008"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 

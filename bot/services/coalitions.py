@@ -100,7 +100,7 @@ def apply_setting(coalition: Coalition, key: str, value: str) -> None:
     elif key == "released_before":
         coalition.released_before_m2 = parsing.parse_amount(value, "released_before")
     else:
-        raise InvalidInput(N_("Unknown setting “{value}”. Settings: {keys}."), value=key, keys=", ".join(SETTING_KEYS))
+        raise InvalidInput(N_("Unknown setting “{value}”. Settings: {keys}."), value=key, keys=tuple(SETTING_KEYS))
 
 
 def _month(value: str) -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from telegram import BotCommand
 
 from bot.i18n import N_, Lang
-from bot.views.render import esc
+from bot.views.render import prose, syntax
 
 
 @dataclass(frozen=True)
@@ -98,8 +98,8 @@ def menu(t: Lang, private: bool) -> list[BotCommand]:
 
 def help_text(t: Lang, private: bool, manager: bool, admin: bool, member: bool) -> str:
     lines = [t._("<b>What you can do here</b>")]
-    lines += [f"/{c.name} — {esc(t._(c.description))}" for c in visible(private, manager, admin)]
+    lines += [f"{t.ltr('/' + c.name)} — {prose(t, t._(c.description))}" for c in visible(private, manager, admin)]
     if not private and not member:
         lines.append("")
-        lines.append(t._("You are not a member yet: send /join to take part."))
+        lines.append(syntax(t, t._("You are not a member yet: send /join to take part.")))
     return "\n".join(lines)

@@ -23,7 +23,7 @@ from bot.models import ActionPoint, Coalition, Person
 from bot.services.actions import MEMBER, ORGANISATION
 from bot.services.progress import month_index, period_of
 from bot.views.members import role_name
-from bot.views.render import esc
+from bot.views.render import country, esc, user
 
 WIDTH, HEIGHT = 640, 300
 LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 36
@@ -60,7 +60,9 @@ def private_keyboard(t: Lang, app_url: str, login_url: str) -> InlineKeyboardMar
 
 
 def group_keyboard(t: Lang, link: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[InlineKeyboardButton(t._("Open the dashboard"), url=link)]])
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(t.button(lambda lang: lang._("Open the dashboard"), "📊"), url=link)]]
+    )
 
 
 def network_refused(t: Lang) -> str:
@@ -77,7 +79,7 @@ def public_off(t: Lang) -> str:
 
 def public_off_notice(t: Lang, coalition: Coalition, by: str) -> str:
     return t._("{name} has unpublished the public transparency page of the Country Coalition of {country}.").format(
-        name=esc(by), country=esc(coalition.country)
+        name=user(t, by), country=country(t, coalition.country)
     )
 
 
@@ -120,7 +122,7 @@ def owner_name(t: Lang, action: ActionPoint, person: Person | None) -> str:
 
 def _month_label(t: Lang, index: int) -> str:
     year, month = period_of(index).split("-")
-    return format_skeleton("yMMM", date(int(year), int(month), 1), locale=t.code)
+    return format_skeleton("yMMM", date(int(year), int(month), 1), locale=t.locale)
 
 
 def _text(x: float, y: float, label: str, css: str, anchor: str = "middle") -> str:
@@ -163,7 +165,7 @@ def chart_svg(t: Lang, monthly: list[tuple[str, int]], baseline: int | None, dea
     for fraction in (0.25, 0.5, 0.75, 1.0):
         value = top * fraction
         parts.append(f'<line x1="{LEFT}" y1="{y(value):.1f}" x2="{WIDTH - RIGHT}" y2="{y(value):.1f}" class="grid"/>')
-        parts.append(_text(LEFT - 6, y(value) + 4, format_compact_decimal(value, locale=t.code), "tick", "end"))
+        parts.append(_text(LEFT - 6, y(value) + 4, format_compact_decimal(value, locale=t.locale), "tick", "end"))
     step = max(1, round(end / 6))
     for tick in range(0, int(end) + 1, step):
         parts.append(_text(x(tick), HEIGHT - BOTTOM + 18, _month_label(t, first + tick), "tick"))

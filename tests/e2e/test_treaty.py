@@ -267,7 +267,7 @@ async def test_the_workbook_and_message_in_arabic_and_french(year):
     assert message.text.startswith("📄 تقرير الشفافية (المادة 7)")
     await bot.say(LAYLA, LAYLA, "/language fr")
     french = next(m for m in await _article7(bot, LAYLA, "/article7 2026") if m.kind == "text").text
-    assert "Contamination restante au 31\u00a0décembre 2026\u00a0: 1\u202f721\u202f000 m²" in french
+    assert "Contamination restante au 31\u00a0décembre 2026\u00a0: 1\u202f721\u202f000\u00a0m²" in french
     assert "NPA\u00a0: mars 2026 et juillet 2026" in french
 
 

@@ -23,6 +23,7 @@ from bot.demo import actions as demo_actions
 from bot.demo import agenda as demo_agenda
 from bot.demo import needs as demo_needs
 from bot.demo import progress as demo_progress
+from bot.demo import treaty as demo_treaty
 from bot.demo.cast import CLAIRE, GROUP, JOHN, NADIA, NAMES, RANIA, SALIM, START, TOKEN, Transcript
 from bot.emulator import Emulator
 from bot.store.database import Database
@@ -82,7 +83,7 @@ async def _script(emu: Emulator, application: Application, clock: FrozenClock) -
     await show.act(RANIA, GROUP, "/members")
 
     await _meetings(emu, application, clock, show, step)
-    for chapter in (demo_agenda, demo_actions, demo_progress, demo_needs):
+    for chapter in (demo_agenda, demo_actions, demo_progress, demo_needs, demo_treaty):
         await chapter.play(show, emu, application, clock, step)
 
 

@@ -10,7 +10,7 @@ from bot.models.base import UTCDateTime
 from bot.models.coalition import Coalition, Membership, Person
 from bot.models.meetings import Delivery, Meeting, Reminder, Rsvp
 from bot.models.needs import Need, Pledge, PledgeStep
-from bot.models.progress import ProgressReport, TreatyDeadline
+from bot.models.progress import Article7Submission, ProgressReport, TreatyDeadline
 from bot.models.updates import ProcessedUpdate
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "ActionPoint",
     "ActionUpdate",
     "AgendaPoll",
+    "Article7Submission",
     "Coalition",
     "Concern",
     "ConcernLimit",

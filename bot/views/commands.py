@@ -65,7 +65,7 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command("progress", N_("land release against the baseline and the Article 4 deadline, with a chart"), private=True),
     Command("deadlines", N_("treaty deadlines and how long is left"), private=True),
-    Command("deadline", N_("set a treaty deadline: /deadline article3|article4 YYYY-MM-DD"), managers_only=True),
+    Command("deadline", N_("set a treaty deadline: /deadline article3|article4|msp YYYY-MM-DD"), managers_only=True),
     Command("needs", N_("needs, pledges and the funding gap"), private=True),
     Command("pledge", N_("pledge for your organisation: /pledge N3 <amount CUR>, or /pledge PL4 committed")),
     Command(
@@ -74,6 +74,14 @@ COMMANDS: tuple[Command, ...] = (
         managers_only=True,
     ),
     Command("export", N_("CSV files of the coalition's records"), group=False, private=True, managers_only=True),
+    Command(
+        "article7",
+        N_("Article 7 report figures of a year as a workbook: /article7 YYYY [submitted]"),
+        group=False,
+        private=True,
+        managers_only=True,
+    ),
+    Command("extension", N_("figures of an Article 4 extension request"), private=True, managers_only=True),
     Command("dashboard", N_("the coalition dashboard: meetings, action points, deadlines and progress"), private=True),
     Command("network", N_("the view across coalitions (the Convention's network viewers)"), group=False, private=True),
 )

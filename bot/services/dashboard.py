@@ -7,8 +7,10 @@ Three readers, three levels of detail:
   deadlines with the on-track verdict, the progress; managers also see who is unreachable;
 * **anyone** sees a coalition's public page once it is published: aggregated figures only,
   built from a separate type (`PublicFigures`) that has no field able to hold a name, a
-  username, an id or a text written by a member;
-* a **network viewer** (`NETWORK_VIEWERS`) sees one line per coalition that opted in.
+  username, an id or a text written by a member (a need's title aside: SPEC §15 publishes
+  "needs funded versus gap by need title"; its pledges, donors and notes are never copied);
+* a **network viewer** (`NETWORK_VIEWERS`) sees one line per coalition that opted in,
+  its funding gap per currency included.
 
 Concerns are never read here.
 """
@@ -32,6 +34,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.i18n import N_, SUPPORTED
 from bot.models import Coalition, Meeting, Person, ProgressReport, TreatyDeadline
 from bot.services import actions, deadlines, meetings, members, progress
+from bot.services import needs as need_service
 from bot.services.errors import NotAllowed
 from bot.services.members import Member
 from bot.services.roles import AUTHORITY
@@ -176,6 +179,8 @@ class Dashboard:
     owners: list[OwnerGroup]
     land: Land
     unreachable: list[Member]  # filled for managers only
+    needs: list[need_service.NeedTotals]  # open needs by priority, as `/needs` lists them
+    gaps: dict[str, int]  # the coalition's total gap per currency
 
 
 def _by_owner(items: list[actions.Item]) -> list[OwnerGroup]:
@@ -208,6 +213,7 @@ async def dashboard(session: AsyncSession, reader: Access, now: datetime) -> Das
         if reader.manager
         else []
     )
+    funding = await need_service.totals(session, coalition)
     return Dashboard(
         coalition=coalition,
         manager=reader.manager,
@@ -215,10 +221,32 @@ async def dashboard(session: AsyncSession, reader: Access, now: datetime) -> Das
         owners=_by_owner(items),
         land=await land(session, coalition),
         unreachable=unreachable,
+        needs=funding,
+        gaps=need_service.gap_by_currency(funding),
     )
 
 
 # The public page --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublicNeed:
+    """One open need as the public sees it: its title and sums, never a pledge or a donor."""
+
+    title: str
+    priority: str
+    currency: str | None  # None: a need in kind, which has no sums
+    amount: int | None
+    pledged: int
+    disbursed: int
+    gap: int | None
+    surplus: int
+
+    @classmethod
+    def of(cls, item: need_service.NeedTotals) -> PublicNeed:
+        return cls(
+            item.title, item.priority, item.currency, item.amount, item.pledged, item.disbursed, item.gap, item.surplus
+        )
 
 
 @dataclass(frozen=True)
@@ -231,6 +259,8 @@ class PublicFigures:
     land: Land
     baseline: int | None
     meetings_per_year: list[tuple[int, int]]
+    needs: list[PublicNeed]
+    gaps: dict[str, int]
 
     @property
     def released(self) -> int:
@@ -254,6 +284,7 @@ async def _meetings_held(session: AsyncSession, coalition: Coalition, now: datet
 
 
 async def public_figures(session: AsyncSession, coalition: Coalition, now: datetime) -> PublicFigures:
+    funding = await need_service.totals(session, coalition)
     return PublicFigures(
         country=coalition.country,
         languages=tuple(coalition.language_list),
@@ -261,6 +292,8 @@ async def public_figures(session: AsyncSession, coalition: Coalition, now: datet
         land=await land(session, coalition),
         baseline=coalition.baseline_m2,
         meetings_per_year=await _meetings_held(session, coalition, now),
+        needs=[PublicNeed.of(item) for item in funding],
+        gaps=need_service.gap_by_currency(funding),
     )
 
 
@@ -347,6 +380,7 @@ class NetworkLine:
     next_meeting: Meeting | None
     cadence_holds: bool
     deadlines: list[Deadline]
+    gaps: dict[str, int]  # the coalition's funding gap per currency
 
 
 def cadence_holds(coalition: Coalition, last: Meeting | None, upcoming: Meeting | None, now: datetime) -> bool:
@@ -370,6 +404,7 @@ async def network(session: AsyncSession, now: datetime) -> list[NetworkLine]:
                 upcoming[0] if upcoming else None,
                 cadence_holds(coalition, last, upcoming[0] if upcoming else None, now),
                 (await land(session, coalition)).deadlines,
+                need_service.gap_by_currency(await need_service.totals(session, coalition)),
             )
         )
     return lines

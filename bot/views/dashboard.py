@@ -19,10 +19,11 @@ from babel.numbers import format_compact_decimal
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LoginUrl, WebAppInfo
 
 from bot.i18n import Lang
-from bot.models import ActionPoint, Coalition, Person
+from bot.models import ActionPoint, Coalition, Person, Pledge
 from bot.services.actions import MEMBER, ORGANISATION
 from bot.services.progress import month_index, period_of
 from bot.views.members import role_name
+from bot.views.needs import amounts, pledge_ref
 from bot.views.render import country, esc, user
 
 WIDTH, HEIGHT = 640, 300
@@ -118,6 +119,26 @@ def owner_name(t: Lang, action: ActionPoint, person: Person | None) -> str:
     if action.owner_kind == ORGANISATION:
         return action.owner_name
     return role_name(t, action.owner_name)
+
+
+def donors(t: Lang, names: list[str]) -> str:
+    """Plain text: the donors of one need, the locale's way of listing them."""
+    return t._("Donors: {names}").format(names=t.join([t.isolate(name) for name in names]))
+
+
+def in_kind(t: Lang, pledge: Pledge) -> str:
+    """Plain text: a pledge in kind, with its donor, as `/needs` writes it."""
+    what = t._("in kind: {what}").format(what=t.isolate(pledge.in_kind))
+    return t._("{ref} {organisation}: {what}").format(
+        ref=pledge_ref(t, pledge), organisation=t.isolate(pledge.organisation), what=what
+    )
+
+
+def gap_total(t: Lang, gaps: dict[str, int]) -> str:
+    """Plain text: the coalition's total gap per currency, or that there is none."""
+    if not gaps:
+        return t._("Total funding gap: none")
+    return t._("Total funding gap: {amounts}").format(amounts=amounts(t, gaps))
 
 
 def _month_label(t: Lang, index: int) -> str:

@@ -42,6 +42,7 @@ from bot.services import members as member_service
 from bot.views import actions as action_views
 from bot.views import dashboard as views
 from bot.views import meetings as meeting_views
+from bot.views import needs as need_views
 from bot.views import progress as progress_views
 from bot.views.coalition import LANGUAGE_NAMES
 from bot.views.members import role_name
@@ -271,6 +272,12 @@ def _helpers(t: Lang) -> dict[str, Callable]:
         "chart": lambda monthly, baseline, deadline: Markup(views.chart_svg(t, monthly, baseline, deadline)),
         "legend": lambda baseline, deadline: views.chart_legend(t, baseline, deadline),
         "language_name": lambda code: LANGUAGE_NAMES[code],
+        "money": lambda minor, code: need_views.money(t, minor, code),
+        "amounts": lambda by_currency: need_views.amounts(t, by_currency),
+        "priority": lambda key: need_views.priority_name(t, key),
+        "donors": lambda names: views.donors(t, names),
+        "in_kind": lambda pledge: views.in_kind(t, pledge),
+        "gap_total": lambda gaps: views.gap_total(t, gaps),
     }
 
 

@@ -9,7 +9,7 @@ import pytest
 from bot.models import Coalition
 from bot.services import members as member_service
 from tests.e2e.conftest import ADMIN, GROUP, JOHN, NADIA, SALIM, free_port, started_bot
-from tests.e2e.web_world import ACTION_TEXT, Web, web_fixture  # noqa: F401  (the fixture)
+from tests.e2e.web_world import ACTION_TEXT, IN_KIND, NEED_TITLE, PLEDGE_NOTE, Web, web_fixture  # noqa: F401  (the fixture)
 
 
 def _jar(web: Web) -> aiohttp.CookieJar:
@@ -124,7 +124,12 @@ async def test_public_page_opt_in_slug_languages_and_no_personal_data(web):
             page = await response.text()
         assert response.status == 200 and "Public transparency page" in page
         assert "233,000 m²" in page and "767,000 m²" in page and "2026" in page
-        for personal in (*NAMES, ACTION_TEXT, "NPA", "Norway", str(JOHN), str(NADIA), str(GROUP)):
+        # needs funded versus gap by title: the sums only, never the pledges behind them
+        needs = page[page.index('<section id="needs">') :]
+        assert f"<th>{NEED_TITLE}</th><td>$450,000</td><td>$200,000</td><td>$250,000</td>" in needs
+        assert "Total funding gap: €20,000 · $250,000" in needs
+        private = (*NAMES, ACTION_TEXT, "NPA", "Norway", PLEDGE_NOTE, IN_KIND, "PL1", "€150,000")
+        for personal in (*private, str(JOHN), str(NADIA), str(GROUP)):
             assert personal not in page, personal
         async with http.get(f"{web.base}/c/lebanon?lang=fr") as french:
             assert "Page publique de transparence" in await french.text()
@@ -150,6 +155,8 @@ async def test_network_view_for_network_viewers_only(web):
         async with http.post(f"{web.base}/network", data={"init_data": web.signed(SALIM)}) as response:
             page = await response.text()
             assert response.status == 200 and "Lebanon" in page and "The meeting cadence holds" in page
+            assert "Total funding gap: €20,000 · $250,000" in page
+            assert "Norway" not in page and PLEDGE_NOTE not in page
         async with http.post(f"{web.base}/network", data={"init_data": web.signed(JOHN)}) as response:
             assert response.status == 403
     async with aiohttp.ClientSession(cookie_jar=_jar(web)) as http:
@@ -192,3 +199,21 @@ async def test_dashboard_buttons_with_a_public_https_address(emu, db_url, clock)
         group = await bot.say(GROUP, JOHN, "/dashboard")
         coalition_id = (await bot.rows(Coalition))[0].id
         assert group.buttons()[0]["url"] == f"https://t.me/{bot.app.bot.username}/board?startapp=c{coalition_id}"
+
+
+async def test_a_member_sees_needs_pledges_and_the_gap_in_the_needs_currency(web):
+    status, page, _ = await _post(web, web.signed(JOHN))
+    assert status == 200
+    section = page[page.index('<section id="needs">') : page.index("</section>", page.index('<section id="needs">'))]
+    assert "Needs, pledges and the gap" in section and NEED_TITLE in section and "priority high" in section
+    assert "by June 2027" in section
+    # N1 (high) before N2 (low); the sums in the need's currency
+    assert section.index(NEED_TITLE) < section.index("Risk education leaflets")
+    for label, amount in (("Amount", "$450,000"), ("Pledged", "$200,000"), ("Committed", "$200,000"),
+                          ("Disbursed", "$50,000"), ("Gap", "$250,000")):  # fmt: skip
+        assert f"<dt>{label}</dt><dd>{amount}</dd>" in section, label
+    assert "<dt>Gap</dt><dd>€20,000</dd>" in section  # N2: nothing pledged
+    assert "Also pledged (not subtracted): €150,000" in section
+    assert f"PL3 Embassy of Norway: in kind: {IN_KIND}" in section
+    assert "Donors: Embassy of Norway" in section and "No pledge yet." in section
+    assert "Total funding gap: €20,000 · $250,000" in section

@@ -22,6 +22,9 @@ USERS = {
     SALIM: {"id": SALIM, "first_name": "Salim", "username": "salim", "language_code": "de"},
 }
 ACTION_TEXT = "Submit technical survey plan for sector 4"
+NEED_TITLE = "Technical survey of sector 4"
+PLEDGE_NOTE = "subject to parliamentary approval"
+IN_KIND = "two mechanical demining machines"
 
 
 @dataclass
@@ -58,6 +61,15 @@ async def web_fixture(emu, db_url, clock) -> AsyncIterator[Web]:
         await bot.say(GROUP, ADMIN, "/deadline article4 2028-08-01")
         await bot.say(GROUP, NADIA, "/report period=2026-11 cleared=30000")
         await bot.say(GROUP, NADIA, "/report period=2026-12 cancelled=120000 reduced=45000 cleared=38000")
+        # needs (SPEC §13): N1 half pledged by Norway, with a note, a tranche, euros and a gift in kind
+        await bot.say(GROUP, ADMIN, f"/need {NEED_TITLE} 450000 USD by 2027-06 priority high")
+        await bot.say(GROUP, ADMIN, "/need Risk education leaflets 20000 EUR priority low")
+        await bot.say(GROUP, ADMIN, "/approve @john")
+        await bot.say(GROUP, JOHN, f"/pledge N1 200000 USD by 2027-03-31 {PLEDGE_NOTE}")
+        await bot.say(GROUP, JOHN, "/pledge PL1 committed")
+        await bot.say(GROUP, JOHN, "/pledge PL1 disbursed 50000 USD")
+        await bot.say(GROUP, JOHN, "/pledge N1 150 000 EUR")
+        await bot.say(GROUP, JOHN, f"/pledge N1 in-kind {IN_KIND}")
         rows = await bot.rows(Coalition)
         yield Web(bot, base, rows[0].id)
     assert [(r.method, r.error) for r in emu.rejected] == []

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -27,7 +28,7 @@ from playwright.async_api import Browser, Page, async_playwright
 
 from bot.config import PROJECT_ROOT
 from tests.e2e.conftest import ADMIN, GROUP, JOHN, NADIA, SALIM
-from tests.e2e.web_world import ACTION_TEXT, Web, web_fixture  # noqa: F401  (the fixture)
+from tests.e2e.web_world import ACTION_TEXT, IN_KIND, NEED_TITLE, PLEDGE_NOTE, Web, web_fixture  # noqa: F401  (the fixture)
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARGS = [
@@ -200,7 +201,8 @@ async def test_the_public_page_in_three_languages_without_personal_data(web, bro
     assert "Page publique de transparence" in text and "Contamination restante" in text
     assert "767\u202f000\u00a0m²" in text or "767 000 m²" in text.replace("\u202f", " ").replace("\u00a0", " ")
     html = await watched.page.content()
-    for personal in ("Rania", "Haddad", "Nadia", "John", "rania", "nadia", "john", "NPA", "Norway", ACTION_TEXT):
+    private = ("Rania", "Haddad", "Nadia", "John", "rania", "nadia", "john", "NPA", "Norway", ACTION_TEXT)
+    for personal in (*private, PLEDGE_NOTE, IN_KIND):
         assert personal not in html, personal
     for number in (str(ADMIN), str(NADIA), str(JOHN), str(GROUP)):
         assert number not in html
@@ -218,3 +220,48 @@ async def test_the_public_page_in_three_languages_without_personal_data(web, bro
     await bot.say(GROUP, ADMIN, "/settings public off")
     response = await watched.page.goto(f"{web.base}/c/lebanon")
     assert response.status == 404 and "Remaining contamination" not in await watched.text()
+
+
+def _seen(text: str) -> str:
+    """Text as a person reads it: without the invisible direction marks, no-break spaces as spaces."""
+    return re.sub("[\u200e\u200f\u061c\u2066-\u2069]", "", text).replace("\u00a0", " ").replace("\u202f", " ")
+
+
+async def _boxes(watched: Watched, selector: str) -> list[dict]:
+    return [await item.bounding_box() for item in await watched.page.locator(selector).all()]
+
+
+async def test_needs_pledges_and_the_gap_read_in_english_and_in_arabic(web, browser):
+    watched = await _page(browser, phone=True)
+    await _open(watched, _mini_app(web, web.signed(JOHN)))
+    english = _seen(await watched.page.locator("#needs").inner_text())
+    assert "Needs, pledges and the gap" in english and f"N1 {NEED_TITLE}" in english
+    assert "priority high · by June 2027" in english
+    assert "Amount\n$450,000\nPledged\n$200,000\nCommitted\n$200,000\nDisbursed\n$50,000\nGap\n$250,000" in english
+    assert "Also pledged (not subtracted): €150,000" in english
+    assert f"PL3 Embassy of Norway: in kind: {IN_KIND}" in english and "Donors: Embassy of Norway" in english
+    assert english.index(NEED_TITLE) < english.index("Risk education leaflets") < english.index("No pledge yet.")
+    assert english.endswith("Total funding gap: €20,000 · $250,000")
+    amount, pledged = (await _boxes(watched, "#needs article:first-of-type .sums > div"))[:2]
+    assert amount["x"] < pledged["x"]  # left to right
+    assert await watched.page.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth")
+    await watched.shot("needs-en-phone")
+
+    watched = await _page(browser, phone=True)
+    await _open(watched, _mini_app(web, web.signed(ADMIN, start_param=f"c{web.coalition_id}")))
+    arabic = _seen(await watched.page.locator("#needs").inner_text())
+    assert "الاحتياجات والتعهّدات وفجوة التمويل" in arabic and f"N1 {NEED_TITLE}" in arabic
+    assert "الأولوية عالية · بحلول يونيو 2027" in arabic
+    assert "المبلغ\n450,000 US$\nالمتعهَّد به\n200,000 US$\nالملتزم به\n200,000 US$" in arabic
+    assert "المصروف\n50,000 US$\nالفجوة\n250,000 US$" in arabic
+    assert "تعهّدات أخرى (غير مخصومة): 150,000 €" in arabic and "الجهات المانحة: Embassy of Norway" in arabic
+    assert arabic.endswith("إجمالي فجوة التمويل: 20,000 € · 250,000 US$")
+    # right to left: the amount comes first at the right-hand edge, the sums follow leftwards
+    amount, pledged = (await _boxes(watched, "#needs article:first-of-type .sums > div"))[:2]
+    assert amount["x"] > pledged["x"]
+    heading = await watched.page.locator("#needs h2").bounding_box()
+    width = await watched.page.evaluate("window.innerWidth")
+    assert heading["x"] + heading["width"] > width * 0.85
+    assert await watched.page.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth")
+    await watched.shot("needs-ar-phone")
+    assert watched.outside() == []

@@ -2,7 +2,8 @@
 
 One coalition of 30 members with three years of monthly reports from five operators
 (180 reports), 12 meetings held and one ahead with RSVPs, 40 action points (half open, with
-updates), both treaty deadlines; served by the real application (its dashboard server
+updates), both treaty deadlines, 12 open needs with 36 pledges (in three currencies, some in
+kind); served by the real application (its dashboard server
 started by `post_init`, as `coalition-bot run` does) against the emulator. Each page is
 requested `--requests` times after a warm-up, one at a time, and timed from the request to
 the last byte received:
@@ -35,7 +36,18 @@ from bot.app import build_application, running
 from bot.config import PROJECT_ROOT, Settings
 from bot.emulator import Emulator
 from bot.emulator.webapps import init_data
-from bot.models import ActionPoint, ActionUpdate, Coalition, Meeting, Person, ProgressReport, Rsvp, TreatyDeadline
+from bot.models import (
+    ActionPoint,
+    ActionUpdate,
+    Coalition,
+    Meeting,
+    Need,
+    Person,
+    Pledge,
+    ProgressReport,
+    Rsvp,
+    TreatyDeadline,
+)
 from bot.web.auth import COOKIE, session_value
 
 TOKEN = "777:BENCH"
@@ -77,6 +89,17 @@ async def _load(url: str, emu: Emulator, now: datetime) -> int:
             await s.flush()
             for k in range(3):
                 s.add(ActionUpdate(action_id=action.id, author_id=people[0], at=now - timedelta(days=k), text="ok"))
+        pledge = 0
+        for number in range(1, 13):
+            need = Need(coalition_id=coalition_id, number=number, title=f"Need number {number}", amount=50_000_000,
+                        currency="USD", priority=("high", "medium", "low")[number % 3], created_at=now)  # fmt: skip
+            s.add(need)
+            await s.flush()
+            for amount, code in ((10_000_000, "USD"), (5_000_000, "EUR"), (None, None)):
+                pledge += 1
+                s.add(Pledge(coalition_id=coalition_id, need_id=need.id, number=pledge, organisation=f"Donor {pledge % 7}",
+                             amount=amount, currency=code, in_kind="" if amount else "vehicles", note="a note",
+                             state="committed", pledged_at=now, committed_at=now, confirmed_at=now))  # fmt: skip
         for article, day in (("article3", date(now.year + 2, 8, 1)), ("article4", date(now.year + 5, 8, 1))):
             s.add(TreatyDeadline(coalition_id=coalition_id, article=article, due_on=day, set_at=now))
     await db.dispose()

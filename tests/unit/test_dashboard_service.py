@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.models import Coalition, Meeting
-from bot.services import dashboard
+from bot.services import dashboard, needs
 from bot.services.errors import NotAllowed
 
 NOW = datetime(2027, 1, 10, 8, 0, tzinfo=UTC)
@@ -74,3 +74,24 @@ def test_the_cadence_holds_while_the_next_meeting_falls_within_it() -> None:
     assert not dashboard.cadence_holds(coalition, last, None, NOW + timedelta(days=90))
     assert not dashboard.cadence_holds(coalition, None, None, NOW)
     assert dashboard.cadence_holds(coalition, None, soon, NOW)
+
+
+async def test_the_public_figures_carry_the_needs_sums_and_no_pledge(db) -> None:
+    """Per-need totals by title (SPEC §15): the donor, the note and the gift in kind stay out."""
+    async with db.transaction() as s:
+        coalition = await _coalition(s, -1, "Lebanon")
+        need = await needs.add_need(
+            s, coalition, needs.parse_need("Survey 450000 USD priority high", NOW.date()), None, NOW
+        )
+        for text in ("200000 USD by 2027-03-31 subject to approval", "150000 EUR", "in-kind two machines"):
+            await needs.add_pledge(
+                s, coalition, need, needs.parse_pledge(text, []), "Embassy of Norway", True, None, NOW
+            )
+        figures = await dashboard.public_figures(s, coalition, NOW)
+    (public,) = figures.needs
+    assert (public.title, public.currency, public.amount, public.pledged, public.gap) == (
+        "Survey", "USD", 45_000_000, 20_000_000, 25_000_000,
+    )  # fmt: skip
+    assert figures.gaps == {"USD": 25_000_000}
+    for private in ("Norway", "subject to approval", "two machines", "EUR"):
+        assert private not in repr(figures), private

@@ -4,7 +4,8 @@
 1. service messages (group → supergroup migration, the bot joining a group);
 2. the /meeting and /concern dialogs, before plain commands, so their steps and their bare
    /cancel win while someone is in the middle of one;
-3. commands;
+3. commands, for new messages only (SPEC §3 "Edits"), then the one handler of edited
+   messages, which never executes them;
 4. buttons, each with its own callback-data pattern, then a catch-all that refuses
    anything else (forged or stale data); Telegram's poll updates;
 5. progress written in chat (`#AP3` tags, replies to an action point's message), last, so
@@ -25,10 +26,12 @@ from telegram.ext import (
 )
 
 from bot.views import callbacks
-from handlers import actions, agenda, coalition, meetings, members, privacy, progress
+from handlers import actions, agenda, coalition, edits, meetings, members, privacy, progress
+from handlers.dialogs import NEW
 from handlers.errors import on_error
 
 DIALOG_TIMEOUT = 600
+DIALOG_COMMANDS = frozenset({"meeting", "concern", "report"})
 
 
 def register(application: Application) -> None:
@@ -76,7 +79,9 @@ def register(application: Application) -> None:
         "export": progress.export,
     }
     for name, callback in commands.items():
-        add(CommandHandler(name, callback))
+        add(CommandHandler(name, callback, filters=NEW))
+    names = frozenset(commands) | DIALOG_COMMANDS
+    add(MessageHandler(filters.UpdateType.EDITED_MESSAGE, edits.edited_handler(names)))
 
     add(CallbackQueryHandler(members.join_button, pattern=callbacks.JOIN_PATTERN))
     add(CallbackQueryHandler(members.approve_button, pattern=callbacks.APPROVE_PATTERN))

@@ -36,7 +36,7 @@ from bot.views import callbacks
 from bot.views.common import coalition_keyboard
 from bot.views.render import esc, multilingual
 from handlers.coalition import require_group_manager
-from handlers.dialogs import TEXT, dialog
+from handlers.dialogs import NEW, TEXT, dialog
 from handlers.members import require_group
 from handlers.turn import Turn, handler, person_info
 
@@ -231,7 +231,7 @@ def concern_dialog(timeout: float) -> ConversationHandler:
         warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
         return dialog(
             "concern-dialog",
-            CommandHandler("concern", concern),
+            CommandHandler("concern", concern, filters=NEW),
             {
                 WRITING: [MessageHandler(TEXT, concern_text)],
                 CHOOSE: [CallbackQueryHandler(concern_choice, pattern=callbacks.CONCERN_PATTERN)],

@@ -23,7 +23,7 @@ from bot.views import callbacks
 from bot.views import meetings as views
 from bot.views.render import Render
 from handlers.coalition import require_group_manager
-from handlers.dialogs import TEXT, dialog
+from handlers.dialogs import NEW, TEXT, dialog
 from handlers.members import require_group
 from handlers.turn import Turn, handler
 
@@ -92,7 +92,7 @@ def meeting_dialog(timeout: float) -> ConversationHandler:
     """/meeting, asking for the date and time, the title and the place when they are missing."""
     return dialog(
         "meeting-dialog",
-        CommandHandler("meeting", meeting),
+        CommandHandler("meeting", meeting, filters=NEW),
         {
             WHEN: [MessageHandler(TEXT, dialog_when)],
             TITLE: [MessageHandler(TEXT, dialog_title)],

@@ -34,7 +34,7 @@ from bot.views import progress as views
 from bot.views.common import coalition_keyboard
 from bot.views.render import multilingual
 from handlers.coalition import require_group_manager
-from handlers.dialogs import TEXT, dialog
+from handlers.dialogs import NEW, TEXT, dialog
 from handlers.members import require_group
 from handlers.turn import Turn, handler
 
@@ -158,7 +158,7 @@ def report_dialog(timeout: float) -> ConversationHandler:
     """/report: at once with key=value pairs, or step by step (the period, then each figure)."""
     return dialog(
         "report-dialog",
-        CommandHandler("report", report),
+        CommandHandler("report", report, filters=NEW),
         {PERIOD: [MessageHandler(TEXT, dialog_period)], FIGURE: [MessageHandler(TEXT, dialog_figure)]},
         draft_key=_DRAFT,
         stopped=views.report_stopped,

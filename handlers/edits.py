@@ -34,9 +34,7 @@ def edited_handler(commands: frozenset[str]):
         if turn.private:
             if not turn.runtime.edits.first(turn.chat.id, message.message_id):
                 return
-        elif not await edits.first_group_notice(
-            turn.session, turn.chat.id, message.message_id, turn.user.id, turn.now
-        ):
+        elif not await edits.first_group_notice(turn.session, turn.chat.id, message.message_id, turn.user.id, turn.now):
             return
         reader = turn.lang()  # the editor's language, also in a group
         turn.reply(lambda _t: edit_not_applied(reader), quote=True)

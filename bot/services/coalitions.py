@@ -12,6 +12,7 @@ from bot.i18n import N_
 from bot.models import Coalition
 from bot.services import parsing, reminders
 from bot.services.errors import InvalidInput, NotFound
+from bot.services.reports import parse_figure
 
 SETTING_KEYS = ("timezone", "language", "cadence", "reminders", "baseline", "topic")
 
@@ -86,7 +87,7 @@ def apply_setting(coalition: Coalition, key: str, value: str) -> None:
     elif key == "reminders":
         coalition.reminder_offsets = ",".join(parsing.format_offset(d) for d in parsing.parse_offsets(value))
     elif key == "baseline":
-        coalition.baseline_m2 = parsing.parse_amount(value, "baseline")
+        coalition.baseline_m2 = parse_figure("baseline", value)  # digit groups checked, bounded
     else:
         raise InvalidInput(N_("Unknown setting “{value}”. Settings: {keys}."), value=key, keys=", ".join(SETTING_KEYS))
 

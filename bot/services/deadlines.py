@@ -19,6 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import N_
 from bot.models import Coalition, Person, Reminder, TreatyDeadline
+from bot.services import parsing
 from bot.services.errors import InvalidInput
 from bot.services.reports import local_today
 from bot.services.watchdogs import add_months
@@ -43,10 +44,11 @@ def parse_article(value: str) -> str:
 
 
 def parse_day(value: str) -> date:
+    text = parsing.ascii_digits(value.strip())
     try:
-        if not _DAY.match(value.strip()):
+        if not _DAY.match(text):
             raise ValueError(value)
-        return date.fromisoformat(value.strip())
+        return date.fromisoformat(text)
     except ValueError as exc:
         raise InvalidInput(N_("“{value}” is not a date: use YYYY-MM-DD, e.g. 2028-08-01."), value=value) from exc
 

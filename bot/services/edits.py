@@ -49,9 +49,7 @@ _NOTE = upserts.build(
 )
 
 
-async def first_group_notice(
-    session: AsyncSession, chat_id: int, message_id: int, user_id: int, now: datetime
-) -> bool:
+async def first_group_notice(session: AsyncSession, chat_id: int, message_id: int, user_id: int, now: datetime) -> bool:
     """Record the notice in the caller's transaction; False when this message was already
     answered or this person got a notice in this group within `GROUP_QUIET`."""
     recent = (

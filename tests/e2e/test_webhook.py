@@ -80,9 +80,17 @@ async def _raw_post(port: int, path: str, secret: bytes, body: bytes) -> int:
     """An HTTP request written byte by byte, so a header can carry what clients refuse to send."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     writer.write(
-        b"POST " + path.encode() + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-        + SECRET_HEADER.encode() + b": " + secret + b"\r\n"
-        + b"Content-Length: " + str(len(body)).encode() + b"\r\nConnection: close\r\n\r\n" + body
+        b"POST "
+        + path.encode()
+        + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        + SECRET_HEADER.encode()
+        + b": "
+        + secret
+        + b"\r\n"
+        + b"Content-Length: "
+        + str(len(body)).encode()
+        + b"\r\nConnection: close\r\n\r\n"
+        + body
     )
     await writer.drain()
     status_line = await reader.readline()

@@ -93,7 +93,9 @@ def upgrade() -> None:
     delivery = sa.table("delivery", sa.column("reminder_id", sa.Integer()))
     finished = sa.select(reminder.c.id).where(reminder.c.kind == "concern", reminder.c.state.in_(["done", "dropped"]))
     connection.execute(sa.delete(delivery).where(delivery.c.reminder_id.in_(finished)))
-    connection.execute(sa.delete(reminder).where(reminder.c.kind == "concern", reminder.c.state.in_(["done", "dropped"])))
+    connection.execute(
+        sa.delete(reminder).where(reminder.c.kind == "concern", reminder.c.state.in_(["done", "dropped"]))
+    )
     for reminder_id, due_at in connection.execute(
         sa.select(reminder.c.id, reminder.c.due_at).where(reminder.c.kind == "concern")
     ).all():
@@ -106,9 +108,7 @@ def upgrade() -> None:
         sa.column("facilitator_since", sa.DateTime()),
     )
     connection.execute(
-        sa.update(membership)
-        .where(membership.c.role == "facilitator")
-        .values(facilitator_since=membership.c.joined_at)
+        sa.update(membership).where(membership.c.role == "facilitator").values(facilitator_since=membership.c.joined_at)
     )
 
 

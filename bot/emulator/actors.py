@@ -100,7 +100,8 @@ class Actors(World):
     async def edit(self, chat_id: int, message_id: int, user_id: int, text: str) -> dict[str, Any]:
         """The user edits their message: Telegram sends ``edited_message`` with a new update id,
         also when the text did not change."""
-        user, chat = self._user(user_id), self._live_chat(chat_id)
+        self._user(user_id)  # known users only
+        chat = self._live_chat(chat_id)
         original = chat.messages.get(message_id)
         if original is None or original.get("from", {}).get("id") != user_id:
             raise ValueError(f"user {user_id} has no message {message_id} in chat {chat_id}")

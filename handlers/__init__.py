@@ -2,14 +2,16 @@
 
 `register` adds every handler in one place, in a deliberate order:
 1. service messages (group → supergroup migration, the bot joining a group);
-2. the /meeting and /concern dialogs, before plain commands, so their steps and their bare
-   /cancel win while someone is in the middle of one;
+2. the steps of the stored dialogs (/meeting, /report) in a group of their own that runs
+   first, then the in-memory /concern dialog, before plain commands, so their steps and
+   /concern's bare /cancel win while someone is in the middle of one;
 3. commands, for new messages only (SPEC §3 "Edits"), then the one handler of edited
    messages, which never executes them;
 4. buttons, each with its own callback-data pattern, then a catch-all that refuses
    anything else (forged or stale data); Telegram's poll updates;
 5. progress written in chat (`#AP3` tags, replies to an action point's message), last, so
    any dialog step or command wins, and with narrow filters, so other text passes by;
+6. a private answer to a question of the bot that no dialog took: told so in one line;
 and the single error handler last.
 """
 
@@ -26,12 +28,14 @@ from telegram.ext import (
 )
 
 from bot.views import callbacks
-from handlers import actions, agenda, coalition, edits, meetings, members, privacy, progress
+from handlers import actions, agenda, coalition, dialogs, edits, meetings, members, privacy, progress
 from handlers.dialogs import NEW
 from handlers.errors import on_error
 
-DIALOG_TIMEOUT = 600
-DIALOG_COMMANDS = frozenset({"meeting", "concern", "report"})
+DIALOG_TIMEOUT = 900
+"""The in-memory /concern dialog ends after 15 minutes of silence, as stored dialogs expire."""
+DIALOG_COMMANDS = frozenset({"concern"})
+"""Commands registered by their dialog rather than in `commands`."""
 
 
 def register(application: Application) -> None:
@@ -39,9 +43,11 @@ def register(application: Application) -> None:
     add(MessageHandler(filters.StatusUpdate.MIGRATE, coalition.migrated))
     add(MessageHandler(filters.StatusUpdate.NEW_CHAT_MEMBERS, coalition.bot_added))
 
-    add(meetings.meeting_dialog(DIALOG_TIMEOUT))
+    add(
+        dialogs.steps({meetings.DIALOG: meetings.meeting_step, progress.DIALOG: progress.report_step}),
+        dialogs.STEP_GROUP,
+    )
     add(agenda.concern_dialog(DIALOG_TIMEOUT))
-    add(progress.report_dialog(DIALOG_TIMEOUT))
 
     commands = {
         "start": members.start,
@@ -55,6 +61,7 @@ def register(application: Application) -> None:
         "approve": members.approve,
         "role": members.role,
         "members": members.members,
+        "meeting": meetings.meeting,
         "meetings": meetings.meetings,
         "rsvps": meetings.rsvps,
         "reschedule": meetings.reschedule,
@@ -75,6 +82,7 @@ def register(application: Application) -> None:
         "summary": actions.summary,
         "deadline": progress.deadline,
         "deadlines": progress.deadlines,
+        "report": progress.report,
         "progress": progress.progress,
         "export": progress.export,
     }
@@ -97,5 +105,6 @@ def register(application: Application) -> None:
     add(PollAnswerHandler(agenda.poll_answer))
 
     add(MessageHandler(actions.CHAT_PROGRESS, actions.chat_progress))
+    add(dialogs.LOST)
 
     application.add_error_handler(on_error)

@@ -9,6 +9,7 @@ still recognised as an edited dialog answer (SPEC §3 "Edits").
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete
@@ -23,14 +24,17 @@ _ANSWERS = "answers"
 _KEPT_ANSWERS = 32
 
 
-async def waiting(session: AsyncSession, chat_id: int, tg_user_id: int, now: datetime) -> DialogState | None:
-    """The dialog of this person in this chat that waits for a text answer, if any."""
+async def waiting(
+    session: AsyncSession, chat_id: int, tg_user_id: int, names: Collection[str], now: datetime
+) -> DialogState | None:
+    """The dialog (one of `names`) of this person in this chat that waits for a text answer."""
     return (
         await session.exec(
             select(DialogState)
             .where(
                 DialogState.chat_id == chat_id,
                 DialogState.tg_user_id == tg_user_id,
+                DialogState.name.in_(list(names)),
                 DialogState.step != DONE,
                 DialogState.expires_at > now,
             )
@@ -72,8 +76,8 @@ async def finish(session: AsyncSession, row: DialogState, now: datetime, answer_
     await save(session, row.chat_id, row.tg_user_id, row.name, DONE, {}, now, answer_id)
 
 
-async def stop(session: AsyncSession, chat_id: int, tg_user_id: int, now: datetime) -> bool:
-    """`/cancel`: end every live dialog of this person here; True if there was one."""
+async def stop(session: AsyncSession, chat_id: int, tg_user_id: int, now: datetime) -> list[str]:
+    """`/cancel`: end every live dialog of this person here; the names of those ended."""
     rows = (
         await session.exec(
             select(DialogState).where(
@@ -86,7 +90,7 @@ async def stop(session: AsyncSession, chat_id: int, tg_user_id: int, now: dateti
     ).all()
     for row in rows:
         await finish(session, row, now)
-    return bool(rows)
+    return [row.name for row in rows]
 
 
 async def was_answer(session: AsyncSession, chat_id: int, tg_user_id: int, message_id: int, now: datetime) -> bool:

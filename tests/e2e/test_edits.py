@@ -93,8 +93,11 @@ async def test_edited_concern_and_ap_updates_are_not_applied(coalition):
     for user in (NADIA, JOHN):
         await bot.say(user, user, "/start")
     concern = await _send(bot, JOHN, JOHN, "/concern Tasking is delayed for some")
+    recipients = bot.sent_to(JOHN)[-1]
     assert len(await _edit(bot, concern, JOHN, "/concern Tasking is delayed for some operators")) == 1
-    assert len(await bot.rows(Concern)) == 1
+    await bot.press(recipients, JOHN, recipients.buttons()[0]["callback_data"])
+    (sent,) = await bot.rows(Concern)
+    assert sent.text == "Tasking is delayed for some"  # the text as first sent, once
     await bot.say(GROUP, ADMIN, "/action @john Send the survey")
     (point,) = await bot.rows(ActionPoint)
     update = await _send(bot, GROUP, JOHN, "/update AP1 progress 40% sent to two sites")

@@ -46,9 +46,10 @@ log = logging.getLogger(__name__)
 WRITING, CHOOSE = range(2)
 _PENDING = "concern_text"
 _EXPIRED = N_(
-    "Nothing was sent: to protect your anonymity a concern's text is kept only in the bot's memory, "
-    "and this one is gone (the bot restarted or another of its servers answered). Send /concern again."
+    "Nothing was sent: for your anonymity the text was only in the bot's memory, "
+    "which was cleared (restart or another server). Send /concern again."
 )
+"""A button alert: at most 200 characters in every language."""
 
 
 def _argument_text(update: Update) -> str:

@@ -22,8 +22,8 @@ from bot.views import callbacks
 from bot.views import meetings as views
 from bot.views import progress as progress_views
 from bot.views.render import Render
-from handlers.coalition import require_group_manager
 from handlers import dialogs
+from handlers.coalition import require_group_manager
 from handlers.members import require_group
 from handlers.turn import Turn, handler
 

@@ -35,8 +35,8 @@ from bot.views import callbacks, charts
 from bot.views import progress as views
 from bot.views.common import coalition_keyboard
 from bot.views.render import multilingual
-from handlers.coalition import require_group_manager
 from handlers import dialogs
+from handlers.coalition import require_group_manager
 from handlers.members import require_group
 from handlers.turn import Turn, handler
 

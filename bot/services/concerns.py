@@ -189,7 +189,8 @@ async def recipients_of(session: AsyncSession, coalition: Coalition) -> list[Mem
     if not members:
         raise NotFound(
             N_(
-                "The Country Coalition of {country} has no facilitator yet, so nobody can receive the concern. Nothing was sent or stored."
+                "The Country Coalition of {country} has no facilitator yet, so nobody can receive the concern. "
+                "Nothing was sent or stored."
             ),
             country=coalition.country,
         )

@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from bot.app import build_application
 from bot.cli import _configure_logging as configure_logging
-from bot.models import Concern, ConcernLimit, ConcernQuota, Delivery, Person, Proposal, Reminder
+from bot.models import Concern, ConcernLimit, Delivery, Person, Proposal, Reminder
 from jobs import housekeeping
 from tests.e2e.conftest import ADMIN, GROUP, JOHN, NADIA, SALIM, dump_database, make_settings, started_bot
 

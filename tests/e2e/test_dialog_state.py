@@ -135,7 +135,7 @@ async def test_each_report_step_and_the_replace_button_may_reach_either_instance
 
 async def test_a_dialog_expires_after_fifteen_minutes(balancer, clock):
     lb = balancer
-    ask = await lb.say(0, GROUP, ADMIN, "/meeting")
+    await lb.say(0, GROUP, ADMIN, "/meeting")
     clock.advance(timedelta(minutes=16))
     await housekeeping.run(_Context(lb.apps[1]))
     assert await lb.rows(DialogState) == []

@@ -36,6 +36,7 @@ from bot.services.errors import InvalidInput, NotAllowed, NotFound, UserError
 from bot.views import agenda as views
 from bot.views import callbacks
 from bot.views.render import esc, multilingual
+from handlers.buttons import pressed
 from handlers.coalition import require_group_manager
 from handlers.dialogs import NEW, TEXT, dialog
 from handlers.members import require_group
@@ -204,7 +205,7 @@ async def _concern_choice(turn: Turn, update: Update, context: BotContext) -> in
     text = context.user_data.pop(_PENDING, None)
     if text is None:
         raise InvalidInput(_EXPIRED)
-    chosen = int(context.match.group(1))
+    chosen = pressed(update, callbacks.ConcernCoalition).coalition_id
     coalition = next(
         (c for c, _ in await member_service.coalitions_of(turn.session, turn.person) if c.id == chosen), None
     )
@@ -246,7 +247,7 @@ def concern_dialog(timeout: float) -> ConversationHandler:
             CommandHandler("concern", concern, filters=NEW),
             {
                 WRITING: [MessageHandler(TEXT, concern_text)],
-                CHOOSE: [CallbackQueryHandler(concern_choice, pattern=callbacks.CONCERN_PATTERN)],
+                CHOOSE: [CallbackQueryHandler(concern_choice, pattern=callbacks.ConcernCoalition.pattern())],
                 ConversationHandler.TIMEOUT: [TypeHandler(Update, concern_timeout)],
             },
             draft_key=_PENDING,

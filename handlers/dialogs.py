@@ -96,7 +96,7 @@ async def _lost(turn: Turn, update: Update, context: BotContext) -> None:
     turn.reply(step_lost)
 
 
-LOST = MessageHandler(TEXT & filters.ChatType.PRIVATE & filters.REPLY, _lost)
+LOST: MessageHandler = MessageHandler(TEXT & filters.ChatType.PRIVATE & filters.REPLY, _lost)
 """Last of all: a private answer to one of the bot's questions that no dialog took (it
 expired, or it was the in-memory /concern dialog of a process that restarted or of another
 instance) gets one line saying so, instead of silence."""
@@ -115,7 +115,7 @@ def _recorded(step: BaseHandler) -> BaseHandler:
         return step
     callback = step.callback
 
-    async def noted(update: Update, context: BotContext):
+    async def noted(update: Update, context: BotContext) -> object:
         message = update.effective_message
         if message is not None and context.user_data is not None:
             answers = context.user_data.setdefault(_ANSWERS, deque(maxlen=_KEPT_ANSWERS))

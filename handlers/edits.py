@@ -8,6 +8,8 @@ plain messages pass silently.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from telegram import Update
 
 from bot.runtime import BotContext
@@ -17,7 +19,7 @@ from handlers import dialogs
 from handlers.turn import Turn, handler
 
 
-def edited_handler(commands: frozenset[str]):
+def edited_handler(commands: frozenset[str]) -> Callable[[Update, BotContext], Awaitable[None]]:
     """The callback for `edited_message` updates, knowing the bot's command names."""
 
     @handler

@@ -10,7 +10,6 @@ buttons repeat, so a button of an older report, or someone else's press, changes
 from __future__ import annotations
 
 import asyncio
-import re
 import secrets
 from dataclasses import asdict
 from datetime import date
@@ -36,6 +35,7 @@ from bot.views import progress as views
 from bot.views.common import coalition_keyboard
 from bot.views.render import multilingual
 from handlers import dialogs
+from handlers.buttons import pressed
 from handlers.coalition import require_group_manager
 from handlers.members import require_group
 from handlers.turn import Turn, handler
@@ -108,7 +108,7 @@ async def _submit(turn: Turn, context: BotContext, draft: ReportDraft) -> None:
     token = await _remember(turn, draft, None)
     turn.reply(
         views.choose_coalition,
-        lambda t: coalition_keyboard(coalitions, lambda cid: callbacks.report_coalition(token, cid)),
+        lambda t: coalition_keyboard(coalitions, lambda cid: callbacks.Report("c", token, cid).pack()),
     )
 
 
@@ -159,19 +159,17 @@ async def report_step(turn: Turn, update: Update, context: BotContext, row: Dial
 async def report_button(turn: Turn, update: Update, context: BotContext) -> None:
     """Replace (`r`) or keep (`k`) a duplicate period; choose the coalition (`c`)."""
     query = update.callback_query
-    match = re.match(callbacks.REPORT_DATA, query.data or "")
-    if match is None:
-        raise InvalidInput(N_("This button is not valid."))
+    data = pressed(update, callbacks.Report)
     row = await dialog_state.get(turn.session, turn.chat.id, turn.user.id, _PENDING, turn.now)
-    if row is None or row.data["token"] != match[2]:
+    if row is None or row.data["token"] != data.token:
         raise NotFound(N_("This report is not waiting for your answer (if it is yours, send /report again)."))
-    action, pending = match[1], dict(row.data)
+    action, pending = data.action, dict(row.data)
     draft = ReportDraft(**pending["draft"])
     await dialog_state.finish(turn.session, row, turn.now)  # rolled back, so still pending, if refused
     if action == "k":
         turn.answer(views.kept)
     else:
-        coalition_id = int(match[3]) if action == "c" else pending["coalition_id"]
+        coalition_id = data.coalition_id if action == "c" else pending["coalition_id"]
         coalition = await turn.session.get(Coalition, coalition_id)
         if coalition is None or (not turn.private and turn.coalition and turn.coalition.id != coalition.id):
             raise NotAllowed(N_("This button belongs to another coalition."))
@@ -265,13 +263,13 @@ async def export(turn: Turn, update: Update, context: BotContext) -> None:
     if len(managed) == 1:
         await _send_export(turn, managed[0])
         return
-    turn.reply(views.choose_coalition, lambda t: coalition_keyboard(managed, callbacks.export_coalition))
+    turn.reply(views.choose_coalition, lambda t: coalition_keyboard(managed, lambda cid: callbacks.Export(cid).pack()))
 
 
 @handler
 async def export_button(turn: Turn, update: Update, context: BotContext) -> None:
     turn.require_private()
-    wanted = int(context.match.group(1))
+    wanted = pressed(update, callbacks.Export).coalition_id
     coalition = next((c for c in await _managed(turn, context) if c.id == wanted), None)
     if coalition is None:
         raise NotAllowed(N_("Only the coalition's managers may do this."))

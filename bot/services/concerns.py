@@ -38,14 +38,13 @@ from bot.models import Coalition, Concern, ConcernLimit, ConcernQuota, Delivery,
 from bot.services import agenda, numbering, recipients, upserts
 from bot.services import members as member_service
 from bot.services.errors import InvalidInput, NotAllowed, NotFound
+from bot.services.kinds import Kind
 from bot.services.members import Member
 
 log = logging.getLogger(__name__)
 
 FACILITATOR = "facilitator"
 FACILITATORS = frozenset({FACILITATOR})
-KIND = "concern"
-"""The Reminder kind whose composer delivers a concern to the facilitators."""
 LIMIT = 5
 COALITION_LIMIT = 20
 WINDOW = timedelta(hours=24)
@@ -223,7 +222,11 @@ async def submit(
     await session.flush()
     session.add(
         Reminder(
-            key=f"{KIND}:{concern.id}", coalition_id=coalition.id, kind=KIND, subject_id=concern.id, due_at=day_of(now)
+            key=f"{Kind.CONCERN}:{concern.id}",
+            coalition_id=coalition.id,
+            kind=Kind.CONCERN,
+            subject_id=concern.id,
+            due_at=day_of(now),
         )
     )
     await session.flush()
@@ -234,9 +237,9 @@ async def sweep(session: AsyncSession, now: datetime) -> None:
     """Housekeeping: limiter and quota entries whose hour has passed, finished deliveries."""
     await session.exec(delete(ConcernLimit).where(ConcernLimit.expires_at <= now))
     await session.exec(delete(ConcernQuota).where(ConcernQuota.expires_at <= now))
-    finished = select(Reminder.id).where(Reminder.kind == KIND, Reminder.state.in_(("done", "dropped")))
+    finished = select(Reminder.id).where(Reminder.kind == Kind.CONCERN, Reminder.state.in_(("done", "dropped")))
     await session.exec(delete(Delivery).where(Delivery.reminder_id.in_(finished)))
-    await session.exec(delete(Reminder).where(Reminder.kind == KIND, Reminder.state.in_(("done", "dropped"))))
+    await session.exec(delete(Reminder).where(Reminder.kind == Kind.CONCERN, Reminder.state.in_(("done", "dropped"))))
 
 
 async def note_role(session: AsyncSession, membership: Membership, now: datetime) -> None:

@@ -10,7 +10,7 @@ from bot.i18n import Lang
 from bot.models import Coalition, Concern, Meeting, Proposal
 from bot.services.agenda import MAX_QUESTION, Agenda, PollResult, cut
 from bot.services.members import Member
-from bot.views.callbacks import concern_coalition
+from bot.views.callbacks import ConcernCoalition
 from bot.views.meetings import title
 from bot.views.render import esc
 
@@ -116,7 +116,7 @@ def send_concern_keyboard(t: Lang, coalitions: list[Coalition]) -> InlineKeyboar
         [
             [
                 InlineKeyboardButton(
-                    t._("Send to {country}").format(country=c.country), callback_data=concern_coalition(c.id)
+                    t._("Send to {country}").format(country=c.country), callback_data=ConcernCoalition(c.id).pack()
                 )
             ]
             for c in coalitions

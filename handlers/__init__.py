@@ -43,10 +43,12 @@ def register(application: Application) -> None:
     add(MessageHandler(filters.StatusUpdate.MIGRATE, coalition.migrated))
     add(MessageHandler(filters.StatusUpdate.NEW_CHAT_MEMBERS, coalition.bot_added))
 
-    add(
-        dialogs.steps({meetings.DIALOG: meetings.meeting_step, progress.DIALOG: progress.report_step}),
-        dialogs.STEP_GROUP,
-    )
+    stored_dialogs = {
+        meetings.DIALOG: meetings.meeting_step,
+        progress.DIALOG: progress.report_step,
+        actions.NOTE_DIALOG: actions.note_step,
+    }
+    add(dialogs.steps(stored_dialogs), dialogs.STEP_GROUP)
     add(agenda.concern_dialog(DIALOG_TIMEOUT))
 
     commands = {

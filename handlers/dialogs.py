@@ -11,13 +11,13 @@ concern dialog). A bare `/cancel` ends them (`meetings.cancel`).
 
 /concern is a `ConversationHandler` in process memory (`dialog`): the text of an anonymous
 concern never enters the database. Only new messages take a step; an edited answer is never
-applied (SPEC §3 "Edits"), and the ids of the messages that answered a step are kept, in the
-row or in memory, so the edit handler can say so.
+applied (SPEC §3 "Edits"), and the ids of the messages that answered a step are kept so the
+edit handler can say so: in the row for a group, in process memory for a private chat (no
+row lists a private chat's messages, SPEC §8).
 """
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 
 from telegram import Update
@@ -45,8 +45,6 @@ TEXT = NEW & filters.TEXT & ~filters.COMMAND
 """An answer to a step: plain text, not a command."""
 STEP_GROUP = -1
 """The handler group of the stored dialogs' steps: before every other handler."""
-_ANSWERS = "dialog_answers"
-_KEPT_ANSWERS = 32
 
 Step = Callable[[Turn, Update, BotContext, DialogState], Awaitable[None]]
 """One stored dialog's next step: given the row, it saves the next step or finishes it."""
@@ -57,14 +55,23 @@ async def start(turn: Turn, name: str, step: str, data: dict | None = None) -> N
     await dialog_state.save(turn.session, turn.chat.id, turn.user.id, name, step, data or {}, turn.now)
 
 
+def _answer_id(turn: Turn, update: Update) -> int | None:
+    """The answering message's id for the row; a private chat's stays in memory (SPEC §8)."""
+    message_id = update.effective_message.message_id
+    if turn.private:
+        turn.runtime.edits.note_answer(turn.chat.id, message_id)
+        return None
+    return message_id
+
+
 async def advance(turn: Turn, update: Update, row: DialogState, step: str, data: dict) -> None:
     """Record this step's answer and wait for the next one."""
-    answer = update.effective_message.message_id
+    answer = _answer_id(turn, update)
     await dialog_state.save(turn.session, row.chat_id, row.tg_user_id, row.name, step, data, turn.now, answer)
 
 
 async def finish(turn: Turn, update: Update, row: DialogState) -> None:
-    await dialog_state.finish(turn.session, row, turn.now, update.effective_message.message_id)
+    await dialog_state.finish(turn.session, row, turn.now, _answer_id(turn, update))
 
 
 def steps(dialogs: Mapping[str, Step]) -> MessageHandler:
@@ -117,9 +124,8 @@ def _recorded(step: BaseHandler) -> BaseHandler:
 
     async def noted(update: Update, context: BotContext) -> object:
         message = update.effective_message
-        if message is not None and context.user_data is not None:
-            answers = context.user_data.setdefault(_ANSWERS, deque(maxlen=_KEPT_ANSWERS))
-            answers.append((message.chat_id, message.message_id))
+        if message is not None:
+            context.runtime.edits.note_answer(message.chat_id, message.message_id)
         return await callback(update, context)
 
     step.callback = noted
@@ -128,7 +134,7 @@ def _recorded(step: BaseHandler) -> BaseHandler:
 
 async def was_answer(turn: Turn, context: BotContext, message_id: int) -> bool:
     """Whether this chat's message answered a step of one of the sender's dialogs."""
-    if (turn.chat.id, message_id) in (context.user_data or {}).get(_ANSWERS, ()):
+    if turn.runtime.edits.was_answer(turn.chat.id, message_id):
         return True
     return await dialog_state.was_answer(turn.session, turn.chat.id, turn.user.id, message_id, turn.now)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, delete, func
@@ -73,14 +73,23 @@ async def forget_old(session: AsyncSession, now: datetime) -> None:
 
 
 class PrivateEdits:
-    """Private-chat messages already answered, in memory only and for `KEEP` at most.
+    """Private-chat messages already answered, and those that answered a dialog step, in
+    memory only and for `KEEP` at most.
 
-    A restart (or another instance) may answer one edited message once more: a second
-    "edits are not applied" is harmless, a row naming a private chat is not."""
+    A restart (or another instance) may answer one edited message once more, or miss that a
+    message was a dialog answer: a second "edits are not applied" (or none) is harmless, a
+    row naming a private chat's messages is not."""
 
     def __init__(self, limit: int = 10_000) -> None:
         self._seen: OrderedDict[tuple[int, int], float] = OrderedDict()
+        self._answers: deque[tuple[int, int]] = deque(maxlen=limit)
         self._limit = limit
+
+    def note_answer(self, chat_id: int, message_id: int) -> None:
+        self._answers.append((chat_id, message_id))
+
+    def was_answer(self, chat_id: int, message_id: int) -> bool:
+        return (chat_id, message_id) in self._answers
 
     def first(self, chat_id: int, message_id: int) -> bool:
         now = time.monotonic()

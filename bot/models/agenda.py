@@ -1,8 +1,9 @@
 """Agenda proposals, agenda polls with their votes, and anonymous concerns (SPEC §7, §8).
 
 A concern row deliberately has no column that could name its sender: no person, user,
-chat or message id. The abuse limiter keeps only a keyed hash per sender and coalition
-(`ConcernLimit`), and its rows are deleted once they are older than the 24-hour window.
+chat or message id, and no time finer than its day. The abuse limiter keeps only a keyed
+hash under a key held in process memory and an expiry hour (`ConcernLimit`), plus a
+per-coalition count (`ConcernQuota`); housekeeping deletes both when their hour passes.
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ from telegram.ext import (
 )
 
 from bot.views import callbacks
-from handlers import actions, agenda, coalition, dialogs, edits, meetings, members, privacy, progress
+from handlers import actions, agenda, coalition, dashboard, dialogs, edits, meetings, members, privacy, progress
 from handlers.dialogs import NEW
 from handlers.errors import on_error
 
@@ -87,6 +87,8 @@ def register(application: Application) -> None:
         "report": progress.report,
         "progress": progress.progress,
         "export": progress.export,
+        "dashboard": dashboard.dashboard,
+        "network": dashboard.network,
     }
     for name, callback in commands.items():
         add(CommandHandler(name, callback, filters=NEW))

@@ -14,6 +14,7 @@ from bot.services.members import Member
 from bot.views import callbacks
 from bot.views import commands as command_views
 from bot.views import members as views
+from handlers import dashboard
 from handlers.buttons import pressed
 from handlers.coalition import require_group_manager
 from handlers.turn import Turn, handler
@@ -29,6 +30,8 @@ async def start(turn: Turn, update: Update, context: BotContext) -> None:
     turn.session.add(turn.person)
     coalitions = [c for c, _ in await member_service.coalitions_of(turn.session, turn.person)]
     turn.reply(lambda t: views.welcome_private(t, coalitions))
+    if context.args == ["dashboard"]:  # the group's /dashboard links here without a Mini App name
+        dashboard.offer(turn, context.bot.username)
 
 
 @handler

@@ -63,16 +63,17 @@ def settings(t: Lang, coalition: Coalition) -> str:
     return "\n".join(lines)
 
 
-def settings_overview(t: Lang, coalition: Coalition) -> str:
+def settings_overview(t: Lang, coalition: Coalition, web: list[str]) -> str:
+    """`web`: the dashboard's lines (bot.views.dashboard.settings_lines)."""
     return (
         t._("<b>Settings of the Country Coalition of {country}</b>").format(country=esc(coalition.country))
         + "\n"
-        + settings(t, coalition)
+        + "\n".join([settings(t, coalition), *web])
         + "\n\n"
         + esc(
             t._(
                 "Change one with /settings <name> <value>: timezone Asia/Beirut, language ar,en, "
-                "cadence 6m or 3m, reminders 14d,7d,1d, baseline 1200000. "
+                "cadence 6m or 3m, reminders 14d,7d,1d, baseline 1200000, public on|off, network on|off. "
                 "In a forum group, /settings topic sent inside a topic makes it home of the bot's posts."
             )
         )

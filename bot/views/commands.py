@@ -67,6 +67,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("deadlines", N_("treaty deadlines and how long is left"), private=True),
     Command("deadline", N_("set a treaty deadline: /deadline article3|article4 YYYY-MM-DD"), managers_only=True),
     Command("export", N_("CSV files of the coalition's records"), group=False, private=True, managers_only=True),
+    Command("dashboard", N_("the coalition dashboard: meetings, action points, deadlines and progress"), private=True),
+    Command("network", N_("the view across coalitions (the Convention's network viewers)"), group=False, private=True),
 )
 
 

@@ -5,10 +5,14 @@ facilitators keep reading every concern."""
 from __future__ import annotations
 
 from alembic import command
+from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
 from bot.store.database import Database
 from bot.store.migrate import alembic_config
+
+PARENT = ScriptDirectory.from_config(alembic_config("sqlite://")).get_revision("0011").down_revision
+"""The revision 0011 follows (the coordinator re-chains it as others land)."""
 
 
 async def _to(db: Database, revision: str) -> None:
@@ -23,7 +27,7 @@ async def _to(db: Database, revision: str) -> None:
 
 async def test_upgrade_forgets_the_old_limiter_and_coarsens_concern_times(tmp_path) -> None:
     db = Database(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
-    await _to(db, "0008")
+    await _to(db, PARENT)
     async with db.engine.begin() as c:
         await c.execute(
             text(
@@ -68,5 +72,5 @@ async def test_upgrade_forgets_the_old_limiter_and_coarsens_concern_times(tmp_pa
         assert (await c.execute(text("SELECT count(*) FROM delivery"))).scalar() == 0
         since, after = (await c.execute(text("SELECT facilitator_since, concerns_after FROM membership"))).one()
         assert str(since).startswith("2026-11-02 09:00:00") and after is None
-    await _to(db, "0008")  # and back down
+    await _to(db, PARENT)  # and back down
     await db.dispose()

@@ -9,7 +9,7 @@
 - `membership.facilitator_since` / `concerns_after`: who became facilitator when.
 
 Revision ID: 0011
-Revises: 0008
+Revises: 0014 (re-chained after main landed the dashboard)
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from alembic import op
 import bot.models
 
 revision = "0011"
-down_revision = "0008"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 

@@ -35,6 +35,11 @@ def build_application(settings: Settings, *, clock: Clock | None = None, rate_li
     """The bot, ready to `initialize()`; `post_init` registers the command menus."""
     if not settings.telegram_bot_token:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    if settings.concern_secret:
+        log.warning(
+            "CONCERN_SECRET is set but ignored: the concern limiter's keys now live only in memory "
+            "(SPEC §8); remove it from the configuration"
+        )
     builder = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token)

@@ -27,7 +27,7 @@ class Settings(BaseSettings):
     webhook_url: str | None = None
     webhook_secret: str | None = None
     port: int = 8080
-    concern_secret: str | None = None
+    concern_secret: str | None = None  # ignored (SPEC §8): read only to warn that it is no longer used
     reminder_lease_seconds: float = 60.0
     bulk_messages_per_second: float = 28.0  # fan-out pace: under Telegram's ~30/s, room left for replies
     locales_dir: Path = Field(default=PROJECT_ROOT / "locales")

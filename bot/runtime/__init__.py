@@ -11,6 +11,8 @@ from bot.config import Settings
 from bot.i18n import Catalogs
 from bot.outbox.announcements import AnnouncementRefresher
 from bot.runtime.admins import AdminCache
+from bot.services.concerns import LimiterKeys
+from bot.services.edits import PrivateEdits
 from bot.store.database import Database
 
 RUNTIME_KEY = "runtime"
@@ -26,6 +28,8 @@ class Runtime:
     clock: Clock
     admins: AdminCache = field(default_factory=AdminCache)
     announcements: AnnouncementRefresher = field(default_factory=AnnouncementRefresher)
+    edits: PrivateEdits = field(default_factory=PrivateEdits)
+    concern_keys: LimiterKeys = field(default_factory=LimiterKeys)
 
 
 class BotContext(CallbackContext[ExtBot, dict, dict, dict]):

@@ -104,7 +104,6 @@ def make_settings(emu: Emulator, db_url: str) -> Settings:
         telegram_api_base_url=emu.base_url,
         database_url=db_url,
         locales_dir=PROJECT_ROOT / "locales",
-        concern_secret="test-secret",
     )
 
 

@@ -4,7 +4,7 @@
 1. service messages (group → supergroup migration, the bot joining a group);
 2. the /meeting and /concern dialogs, before plain commands, so their steps and their bare
    /cancel win while someone is in the middle of one;
-3. commands;
+3. commands, then a short hint for any other command in a private chat (groups: silence);
 4. buttons, each with its own callback-data pattern, then a catch-all that refuses
    anything else (forged or stale data); Telegram's poll updates;
 5. progress written in chat (`#AP3` tags, replies to an action point's message), last, so
@@ -77,6 +77,7 @@ def register(application: Application) -> None:
     }
     for name, callback in commands.items():
         add(CommandHandler(name, callback))
+    add(MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, members.unknown_command))
 
     add(CallbackQueryHandler(members.join_button, pattern=callbacks.JOIN_PATTERN))
     add(CallbackQueryHandler(members.approve_button, pattern=callbacks.APPROVE_PATTERN))

@@ -9,6 +9,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import Catalogs
+from bot.lifecycle import PollingWatch
 from bot.outbox.announcements import AnnouncementRefresher
 from bot.runtime.admins import AdminCache
 from bot.store.database import Database
@@ -26,6 +27,7 @@ class Runtime:
     clock: Clock
     admins: AdminCache = field(default_factory=AdminCache)
     announcements: AnnouncementRefresher = field(default_factory=AnnouncementRefresher)
+    polling: PollingWatch = field(default_factory=PollingWatch)
 
 
 class BotContext(CallbackContext[ExtBot, dict, dict, dict]):

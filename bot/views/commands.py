@@ -93,3 +93,7 @@ def help_text(t: Lang, private: bool, manager: bool, admin: bool, member: bool) 
         lines.append("")
         lines.append(t._("You are not a member yet: send /join to take part."))
     return "\n".join(lines)
+
+
+def unknown_command(t: Lang) -> str:
+    return esc(t._("I do not know this command. /help lists what you can do here."))

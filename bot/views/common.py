@@ -17,3 +17,8 @@ def apology(t: Lang) -> str:
 def coalition_keyboard(coalitions: list[Coalition], data: Callable[[int], str]) -> InlineKeyboardMarkup:
     """One button per coalition (its country); `data` builds the callback data from its id."""
     return InlineKeyboardMarkup([[InlineKeyboardButton(c.country, callback_data=data(c.id))] for c in coalitions])
+
+
+def unavailable(t: Lang) -> str:
+    """The answer while the database does not answer: nothing was done, and it is not the reader's fault."""
+    return t._("The bot is temporarily unavailable and could not do this. Please try again in a few minutes.")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import signal
 import sys
 from pathlib import Path
@@ -48,6 +49,9 @@ def _configure_logging(settings: Settings, *, level: str | None = None) -> None:
     # since an anonymous concern's text next to its sender would undo its anonymity (SPEC §8)
     for chatty in ("telegram", "telegram.ext"):
         logging.getLogger(chatty).setLevel(max(logging.INFO, logging.getLogger().level))
+    # its one ERROR is a traceback for a reply that is not JSON (a wrong base URL's 404 page),
+    # always raised to us as well, and reported there in one line
+    logging.getLogger("telegram.request").setLevel(logging.CRITICAL)
 
 
 def _require(settings: Settings, *names: str, purpose: str) -> None:
@@ -75,8 +79,8 @@ async def _start_bot(settings: Settings, mode: str):
     from bot.app import build_application
     from bot.lifecycle import safe_url, wait_for_bot_api
 
+    application = build_application(settings)  # loads the catalogs: a broken installation stops here
     await _ready_database(settings)
-    application = build_application(settings)
     await wait_for_bot_api(application.bot)
     log.info("@%s on %s, %s", application.bot.username, safe_url(settings.database_url), mode)
     return application
@@ -87,12 +91,8 @@ async def _run(settings: Settings) -> None:
 
     _require(settings, "telegram_bot_token", purpose="run the bot (the token from @BotFather)")
     application = await _start_bot(settings, "long polling")
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
     async with running(application):
-        await stop.wait()
+        await asyncio.Future()  # until a signal cancels it
 
 
 async def _webhook(settings: Settings) -> None:
@@ -122,6 +122,9 @@ async def _export(settings: Settings, chat_id: int, out: Path) -> None:
 
     if out.exists() and not out.is_dir():
         raise Fatal(f"{out} exists and is not a directory: choose another --out.", 2)
+    existing = next(parent for parent in (out, *out.absolute().parents) if parent.exists())
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise Fatal(f"cannot write into {out}: {existing} is not writable.", 2)
     if not settings.database_url.startswith("sqlite"):  # a SQLite file is not waited for, nor created
         await wait_for_database(settings.database_url, wait_seconds=settings.database_wait_seconds)
     if not await schema_is_current(settings.database_url):
@@ -185,13 +188,25 @@ def main(argv: list[str] | None = None) -> None:
         "export": lambda: _export(settings, args.chat, args.out),
     }[args.command]
     try:
-        asyncio.run(work())
+        asyncio.run(_until_signalled(work()))
     except Fatal as error:
         _fail(str(error), error.exit_code)
     except CatalogsMissing as error:
         _fail(str(error), 2)
     except KeyboardInterrupt:
         raise SystemExit(130) from None
+
+
+async def _until_signalled(work) -> None:
+    """Run `work` until it ends or SIGINT/SIGTERM cancels it, at start-up too (a normal stop, exit 0)."""
+    task = asyncio.current_task()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, task.cancel)
+    try:
+        await work
+    except asyncio.CancelledError:
+        log.info("stopped")
 
 
 def _fail(message: str, code: int) -> None:

@@ -91,8 +91,8 @@ def environment_variables(*names: str) -> str:
     lines = []
     for name in names:
         field = Settings.model_fields[name]
-        default = "" if field.default is None else f" (default {field.default})"
-        lines.append(f"  {name.upper():<26} {field.description}{default}")
+        default = "" if field.default is None else f" (default: {field.default})"
+        lines.append(f"  {name.upper()}{default}\n      {field.description}")
     return "\n".join(lines)
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import os
 import signal
 import sys
 from pathlib import Path
@@ -122,9 +121,10 @@ async def _export(settings: Settings, chat_id: int, out: Path) -> None:
 
     if out.exists() and not out.is_dir():
         raise Fatal(f"{out} exists and is not a directory: choose another --out.", 2)
-    existing = next(parent for parent in (out, *out.absolute().parents) if parent.exists())
-    if not os.access(existing, os.W_OK | os.X_OK):
-        raise Fatal(f"cannot write into {out}: {existing} is not writable.", 2)
+    try:  # before the database is read, so that a typo in --out costs nothing
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise Fatal(f"cannot write into {out}: {error.strerror or error}.", 2) from None
     if not settings.database_url.startswith("sqlite"):  # a SQLite file is not waited for, nor created
         await wait_for_database(settings.database_url, wait_seconds=settings.database_wait_seconds)
     if not await schema_is_current(settings.database_url):

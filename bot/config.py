@@ -105,3 +105,19 @@ def describe_error(error: ValidationError) -> str:
         shown = f" (got {problem['input']!r})" if name.lower() in SHOWN and "got" not in message else ""
         parts.append(f"{name}: {message}{shown}")
     return "; ".join(parts)
+
+
+def env_example() -> str:
+    """The text of `.env.example`: every setting, its meaning and its default, commented out."""
+    lines = [
+        "# coalition-bot settings: copy this file to .env in the working directory (or set the",
+        "# variables in the environment) and uncomment what you change.",
+        "# Generated from bot/config.py with `python -m bot.config > .env.example`; a test keeps it in step.",
+    ]
+    for name, field in Settings.model_fields.items():
+        lines += ["", f"# {field.description}", f"# {name.upper()}={'' if field.default is None else field.default}"]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(env_example(), end="")

@@ -11,7 +11,7 @@ import pytest
 
 from bot import __version__
 from bot.cli import ENVIRONMENT, main
-from bot.config import PROJECT_ROOT
+from bot.config import PROJECT_ROOT, env_example
 
 
 def test_run_without_a_token_says_what_to_set_in_one_line(tmp_path):
@@ -143,3 +143,22 @@ def test_the_demo_prints_only_the_conversation_and_writes_its_chart(tmp_path):
     digest = digest[: digest.index("Mid-term update")]
     assert "/update AP1" in digest and "AP3" not in digest
     assert result.stdout.rstrip().splitlines()[-1].startswith("That was ")
+
+
+def test_env_example_is_generated_from_the_settings():
+    """Regenerate with `python -m bot.config > .env.example` when a setting changes."""
+    assert (PROJECT_ROOT / ".env.example").read_text() == env_example()
+
+
+def test_the_suite_refuses_a_postgresql_database_not_named_for_tests(tmp_path):
+    env = {**os.environ, "TEST_DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/coalition"}
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_cli.py", "-k", "version"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 4  # pytest's usage error: nothing ran, nothing was dropped
+    assert "only against a database whose name contains 'test'" in result.stdout + result.stderr

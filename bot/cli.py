@@ -160,7 +160,7 @@ def _parser() -> argparse.ArgumentParser:
     sub("run", "apply the migrations, then run the bot with long polling")
     sub("webhook", "apply the migrations, then run the bot as a webhook server behind a TLS proxy")
     demo = sub("demo", "play a scripted coalition against the built-in Bot API emulator and print the conversation")
-    demo.add_argument("--verbose", action="store_true", help="show the log lines too (on stderr)")
+    demo.add_argument("--verbose", action="store_true", help="show the log lines (on stderr; otherwise only errors)")
     demo.add_argument("--out", type=Path, metavar="DIR", help="also write the charts the bot sends into DIR")
     db = sub("db", "database maintenance")
     db.add_argument("action", choices=["upgrade"], help="apply the schema migrations")
@@ -177,7 +177,7 @@ def main(argv: list[str] | None = None) -> None:
     except ValidationError as error:
         _fail(describe_error(error), 2)
     if args.command == "demo":
-        _configure_logging(settings, level=None if args.verbose else "WARNING")
+        _configure_logging(settings, level=None if args.verbose else "ERROR")  # only what went wrong
     else:
         _configure_logging(settings)
     work = {

@@ -12,6 +12,7 @@ import asyncio
 import logging
 import signal
 import sys
+import threading
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -201,8 +202,9 @@ async def _until_signalled(work) -> None:
     """Run `work` until it ends or SIGINT/SIGTERM cancels it, at start-up too (a normal stop, exit 0)."""
     task = asyncio.current_task()
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, task.cancel)
+    if threading.current_thread() is threading.main_thread():  # signals reach only the main thread
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, task.cancel)
     try:
         await work
     except asyncio.CancelledError:

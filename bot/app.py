@@ -47,7 +47,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None, rate_li
         .post_shutdown(_post_shutdown)
     )
     if rate_limit:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=5))
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=5))  # type: ignore[arg-type]  # PTB types the builder's limiter data as None
     application = builder.build()
     application.bot_data[RUNTIME_KEY] = Runtime(
         settings=settings,
@@ -92,6 +92,7 @@ async def running(application: Application, *, poll_timeout: int = 10) -> AsyncI
         if application.post_init:
             await application.post_init(application)
         await application.start()
+        assert application.updater is not None  # built by ApplicationBuilder unless told not to
         await application.updater.start_polling(
             poll_interval=0.0,
             timeout=poll_timeout,

@@ -13,7 +13,9 @@ import logging
 import signal
 import sys
 import threading
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -21,6 +23,9 @@ from bot import __version__
 from bot.config import Settings, describe_error, environment_variables
 from bot.i18n import CatalogsMissing
 from bot.lifecycle import Fatal
+
+if TYPE_CHECKING:
+    from telegram.ext import Application
 
 log = logging.getLogger("bot.cli")
 
@@ -74,7 +79,7 @@ async def _ready_database(settings: Settings) -> None:
         await db.dispose()
 
 
-async def _start_bot(settings: Settings, mode: str):
+async def _start_bot(settings: Settings, mode: str) -> Application:
     """Database ready, Telegram answering, one line saying which bot, which database, which mode."""
     from bot.app import build_application
     from bot.lifecycle import safe_url, wait_for_bot_api
@@ -100,8 +105,9 @@ async def _webhook(settings: Settings) -> None:
 
     _require(settings, "telegram_bot_token", purpose="run the bot (the token from @BotFather)")
     _require(settings, "webhook_url", "webhook_secret", purpose="run the webhook server")
-    application = await _start_bot(settings, f"webhook {settings.webhook_url} on port {settings.port}")
-    await serve(application, url=settings.webhook_url, secret=settings.webhook_secret, port=settings.port)
+    url, secret = settings.webhook_url or "", settings.webhook_secret or ""  # both set: _require said so
+    application = await _start_bot(settings, f"webhook {url} on port {settings.port}")
+    await serve(application, url=url, secret=secret, port=settings.port)
 
 
 async def _db_upgrade(settings: Settings) -> None:
@@ -198,9 +204,10 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(130) from None
 
 
-async def _until_signalled(work) -> None:
+async def _until_signalled(work: Coroutine[Any, Any, None]) -> None:
     """Run `work` until it ends or SIGINT/SIGTERM cancels it, at start-up too (a normal stop, exit 0)."""
     task = asyncio.current_task()
+    assert task is not None  # asyncio.run's main task
     loop = asyncio.get_running_loop()
     if threading.current_thread() is threading.main_thread():  # signals reach only the main thread
         for sig in (signal.SIGINT, signal.SIGTERM):

@@ -28,33 +28,36 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
-    telegram_bot_token: str | None = Field(None, description="the bot's token from @BotFather (run, webhook)")
+    telegram_bot_token: str | None = Field(default=None, description="the bot's token from @BotFather (run, webhook)")
     telegram_api_base_url: str = Field(
-        "https://api.telegram.org/bot",
+        default="https://api.telegram.org/bot",
         description="Bot API base URL (a self-hosted Bot API server, an emulator); the token is appended",
     )
     database_url: str = Field(
-        "sqlite+aiosqlite:///coalition.db",
+        default="sqlite+aiosqlite:///coalition.db",
         description="sqlite:///file.db (relative to the working directory) or postgresql://user:password@host/db",
     )
     database_wait_seconds: float = Field(
-        60.0, ge=0, description="how long to wait at start for a database that does not answer, in seconds"
+        default=60.0, ge=0, description="how long to wait at start for a database that does not answer, in seconds"
     )
-    log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR")
-    webhook_url: str | None = Field(None, description="public https URL Telegram posts updates to (webhook)")
-    webhook_secret: str | None = Field(None, description="secret token Telegram sends with each update (webhook)")
-    port: int = Field(8080, ge=1, le=65535, description="local port the webhook server listens on (webhook)")
+    log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING or ERROR")
+    webhook_url: str | None = Field(default=None, description="public https URL Telegram posts updates to (webhook)")
+    webhook_secret: str | None = Field(
+        default=None, description="secret token Telegram sends with each update (webhook)"
+    )
+    port: int = Field(default=8080, ge=1, le=65535, description="local port the webhook server listens on (webhook)")
     concern_secret: str | None = Field(
-        None, description="key of the anonymous concerns' abuse limiter, any long random string; unset: concerns off"
+        default=None,
+        description="key of the anonymous concerns' abuse limiter, any long random string; unset: concerns off",
     )
     reminder_lease_seconds: float = Field(
-        60.0, gt=0, description="how long a process owns a reminder it is sending before another may resume it"
+        default=60.0, gt=0, description="how long a process owns a reminder it is sending before another may resume it"
     )
     bulk_messages_per_second: float = Field(
-        28.0, gt=0, description="pace of reminder fan-outs; Telegram allows about 30 per second overall"
+        default=28.0, gt=0, description="pace of reminder fan-outs; Telegram allows about 30 per second overall"
     )
     locales_dir: Path | None = Field(
-        None, description="directory of compiled catalogs; unset: the ones installed with the bot"
+        default=None, description="directory of compiled catalogs; unset: the ones installed with the bot"
     )
 
     @field_validator("log_level")

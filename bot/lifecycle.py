@@ -16,6 +16,8 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import make_url, text
 from sqlalchemy.exc import DBAPIError
@@ -105,7 +107,7 @@ async def wait_for_bot_api(
             ) from None
         except (NetworkError, RetryAfter) as error:  # TimedOut and 5xx are NetworkErrors
             attempts += 1
-            wait = error.retry_after.total_seconds() if isinstance(error, RetryAfter) else delay
+            wait = _seconds(error.retry_after) if isinstance(error, RetryAfter) else delay
             now = monotonic()
             if now - started < QUIET_AFTER or now - last_warning >= QUIET_AFTER:
                 last_warning = now
@@ -122,6 +124,11 @@ async def wait_for_bot_api(
         if attempts:
             log.info("the Bot API answers again after %d failed attempts", attempts)
         return
+
+
+def _seconds(period: int | timedelta) -> float:
+    """PTB 22 gives `retry_after` as int seconds or (from 22.2 on request) a timedelta."""
+    return period.total_seconds() if isinstance(period, timedelta) else float(period)
 
 
 @dataclass
@@ -149,7 +156,7 @@ class PollingRequest(HTTPXRequest):
         super().__init__(connection_pool_size=1)
         self._watch = watch
 
-    async def do_request(self, *args, **kwargs) -> tuple[int, bytes]:
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
         code, payload = await super().do_request(*args, **kwargs)
         if code < 500:
             self._watch.answered()

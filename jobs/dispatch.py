@@ -24,6 +24,7 @@ from bot.runtime import Runtime, runtime_of
 from bot.services import coalitions as coalition_service
 from bot.services import members as member_service
 from bot.services import reminders as rules
+from bot.services.kinds import Kind
 from bot.views import meetings as views
 from bot.views.render import Render, multilingual
 from jobs.compose import Compose, Composer, Message
@@ -105,7 +106,7 @@ class Dispatcher:
         """Managers hear of meeting reminders that left late or not at all (SPEC §6); only then
         are they looked up."""
         reminder = context.reminder
-        if reminder.kind != "meeting":
+        if reminder.kind != Kind.MEETING:
             return []
         render: Render = lambda t: views.late_notice(t, context.meeting, reminder.label, dropped)  # noqa: E731
         return context.private(await context.managers(), render)
@@ -115,7 +116,7 @@ class Dispatcher:
         the next "sending" row together (the "sending" row must be durable before the send)."""
         runtime, bot = self.runtime, self.application.bot
         previous: tuple[Message, int, Outcome] | None = None
-        for index, message in enumerate(messages + [None]):
+        for index, message in enumerate([*messages, None]):
             async with runtime.db.transaction() as session:
                 if previous is not None:
                     await self._record(session, *previous)

@@ -8,7 +8,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import make_url
+from sqlalchemy import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -24,7 +24,7 @@ def alembic_config(url: str) -> Config:
 async def upgrade(engine: AsyncEngine) -> None:
     """Bring the database to the latest revision over the engine's own connection."""
 
-    def _upgrade(connection) -> None:
+    def _upgrade(connection: Connection) -> None:
         config = alembic_config(str(engine.url))
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
@@ -39,7 +39,7 @@ async def schema_is_current(url: str) -> bool:
     if parsed.get_backend_name() == "sqlite" and not (parsed.database and Path(parsed.database).is_file()):
         return False  # connecting would create an empty file
 
-    def _heads(connection) -> set[str]:
+    def _heads(connection: Connection) -> set[str]:
         return set(MigrationContext.configure(connection).get_current_heads())
 
     engine = create_async_engine(url)

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import UTC, datetime
 from pathlib import Path
+
+from telegram import Update
+from telegram.ext import Application
 
 from bot.emulator import Emulator, SentMessage
 
@@ -27,6 +31,8 @@ class Transcript:
     def __init__(self, emu: Emulator, charts: Path | None = None) -> None:
         self.emu = emu
         self.charts = charts
+        self._handled = 0  # the last update id the bot has finished handling
+        self._progress = asyncio.Condition()
         self.shown: dict[str, int] = {"step": 0, "message from the bot": 0, "chart": 0, "file": 0}
         self._printed: dict[tuple[int, int], int] = {}
         self._answers = 0
@@ -47,8 +53,27 @@ class Transcript:
         await self.emu.press(message.chat_id, message.message_id, who, button["callback_data"])
         await self.quiet()
 
+    def follow(self, application: Application) -> None:
+        """Know when the bot has handled each update, however long it takes (a chart under load)."""
+        handle = application.process_update
+
+        async def tracked(update: object) -> None:
+            try:
+                await handle(update)
+            finally:
+                if isinstance(update, Update):
+                    async with self._progress:
+                        self._handled = max(self._handled, update.update_id)
+                        self._progress.notify_all()
+
+        application.process_update = tracked  # type: ignore[method-assign]
+
     async def quiet(self, calm: float = 0.4) -> None:
-        """Wait until the bot has stopped writing, then print what is new."""
+        """Wait until the bot has handled every update and stopped writing, then print what is new."""
+        target = self.emu.updates.last_update_id
+        with contextlib.suppress(TimeoutError):  # never hang the demo: print what there is
+            async with self._progress:
+                await asyncio.wait_for(self._progress.wait_for(lambda: self._handled >= target), 120)
         last = None
         while True:
             state = (len(self.emu.sent), sum(m.edits for m in self.emu.sent), len(self.emu.callback_answers))

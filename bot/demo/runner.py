@@ -44,8 +44,10 @@ async def run_demo(settings: Settings, charts: Path | None = None) -> None:
             await db.dispose()
             clock = FrozenClock(START)
             application = build_application(demo_settings, clock=clock, rate_limit=False)
+            show = Transcript(emu, charts)
+            show.follow(application)
             async with running(application, poll_timeout=1):
-                await _script(emu, application, clock, Transcript(emu, charts))
+                await _script(emu, application, clock, show)
 
 
 async def _script(emu: Emulator, application: Application, clock: FrozenClock, show: Transcript) -> None:

@@ -51,11 +51,12 @@ class SerialDispatcher:
     def __getattr__(self, name: str):
         return getattr(self.inner, name)
 
-    async def run(self) -> None:
-        """What the scheduled job did: a tick every `INTERVAL` seconds."""
-        while True:
+    async def run(self, stop: asyncio.Event) -> None:
+        """What the scheduled job did: a tick every `INTERVAL` seconds, each finished before `stop`."""
+        while not stop.is_set():
             await self.tick()
-            await asyncio.sleep(INTERVAL)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), INTERVAL)
 
 
 @dataclass
@@ -180,13 +181,13 @@ async def started_bot(
 
     application.post_init = post_init
     async with running(application, poll_timeout=1):
-        ticking = asyncio.create_task(harness.serial.run())
+        stop = asyncio.Event()
+        ticking = asyncio.create_task(harness.serial.run(stop))
         try:
             yield harness
-        finally:
-            ticking.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await ticking
+        finally:  # as the job queue's shutdown did: a tick under way is finished, not cut
+            stop.set()
+            await ticking
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ application in-process for a database that stops answering while the bot runs.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 import subprocess
@@ -15,8 +16,10 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from telegram import Bot
 
 from bot.config import PROJECT_ROOT
+from bot.lifecycle import wait_for_bot_api
 from bot.runtime import runtime_of
 from bot.store.database import Database
 from bot.web.webhook import web_app
@@ -162,3 +165,26 @@ async def test_an_unknown_command_gets_a_hint_in_private_and_silence_in_the_grou
     await bot.idle()
     replies = bot.replies(GROUP, seen)
     assert len(replies) == 1 and "ne connais pas" not in replies[0].content
+
+
+async def test_the_start_up_wait_backs_off_to_a_minute_and_warns_every_ten_minutes_later(emu, caplog):
+    """The backoff's clock is the test's: 40 refusals are 40 attempts over half an hour of it."""
+    emu.fail_next("getMe", 502, times=40)
+    now = [0.0]
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        now[0] += seconds
+
+    bot = Bot(TOKEN, base_url=emu.base_url)
+    with caplog.at_level(logging.INFO, logger="bot.lifecycle"):
+        await wait_for_bot_api(bot, sleep=sleep, monotonic=lambda: now[0])
+    await bot.shutdown()
+    assert waits[:8] == [1, 2, 4, 8, 16, 32, 60, 60] and set(waits[6:]) == {60}
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    # attempts at 0, 1, 3, 7, 15, 31, 63, 123 … 543 s: all 15 warned; then every minute, one
+    # warning per ten minutes (at 1143 and 1743 s); the 40th and last refusal comes at 2043 s
+    assert len(warnings) == 17 and "attempt 40" not in warnings[-1].getMessage()
+    assert "attempt 35," in warnings[-1].getMessage()
+    assert caplog.records[-1].getMessage() == "the Bot API answers again after 40 failed attempts"

@@ -23,6 +23,7 @@ from bot.lifecycle import PollingRequest, PollingWatch
 from bot.runtime import RUNTIME_KEY, BotContext, Runtime, runtime_of
 from bot.store.database import Database
 from bot.views.commands import menu
+from bot.web import dashboard
 
 log = logging.getLogger(__name__)
 
@@ -64,9 +65,12 @@ def build_application(settings: Settings, *, clock: Clock | None = None, rate_li
 async def _post_init(application: Application) -> None:
     await set_command_menus(application)
     await jobs.start(application)
+    if runtime_of(application).settings.public_url:
+        await dashboard.start(application)
 
 
 async def _post_shutdown(application: Application) -> None:
+    await dashboard.stop(application)
     await runtime_of(application).db.dispose()
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -59,6 +60,17 @@ class Settings(BaseSettings):
     locales_dir: Path | None = Field(
         default=None, description="directory of compiled catalogs; unset: the ones installed with the bot"
     )
+    public_url: str | None = Field(
+        default=None, description="https address where the dashboard is published; unset: no web view"
+    )
+    web_port: int = Field(default=8081, ge=1, le=65535, description="local port of the dashboard's web server")
+    web_host: str = Field(default="0.0.0.0", description="address the dashboard's web server listens on")
+    webapp_short_name: str | None = Field(
+        default=None, description="the Mini App's short name registered with @BotFather /newapp"
+    )
+    network_viewers: str = Field(
+        default="", description="comma-separated Telegram user ids allowed the cross-coalition view"
+    )
 
     @field_validator("log_level")
     @classmethod
@@ -66,6 +78,36 @@ class Settings(BaseSettings):
         if not isinstance(logging.getLevelName(level.upper()), int):
             raise ValueError("not a logging level (DEBUG, INFO, WARNING, ERROR)")
         return level.upper()
+
+    @property
+    def network_viewer_ids(self) -> frozenset[int]:
+        return frozenset(int(part) for part in self.network_viewers.replace(" ", "").split(",") if part)
+
+    @property
+    def public_url_is_local(self) -> bool:
+        """Telegram refuses buttons to these: the bot writes the address instead (SPEC §15)."""
+        host = urlsplit(self.public_url or "").hostname or ""
+        return host in ("127.0.0.1", "localhost", "::1")
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, url: str | None) -> str | None:
+        """https, except plain http for a local trial; kept without its trailing slash."""
+        if not url:
+            return None
+        parts = urlsplit(url)
+        local = parts.hostname in ("127.0.0.1", "localhost", "::1")
+        if parts.scheme != "https" and not (parts.scheme == "http" and local):
+            raise ValueError("PUBLIC_URL must be an https address (plain http only for 127.0.0.1 or localhost)")
+        return url.rstrip("/")
+
+    @field_validator("network_viewers")
+    @classmethod
+    def _viewer_ids(cls, value: str) -> str:
+        for part in value.replace(" ", "").split(","):
+            if part and not part.lstrip("-").isdigit():
+                raise ValueError(f"NETWORK_VIEWERS: {part!r} is not a Telegram user id")
+        return value
 
     @field_validator("database_url")
     @classmethod

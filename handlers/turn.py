@@ -83,8 +83,8 @@ class Turn:
         if self.private or self.coalition is None:
             code = member_service.reader_language(self.person, self.coalition)
             tz = (self.person and self.person.timezone) or (self.coalition and self.coalition.timezone) or "UTC"
-            return [catalogs.lang(code, tz)]
-        return [catalogs.lang(code, self.coalition.timezone) for code in self.coalition.language_list]
+            return [catalogs.lang(code, tz, self.coalition.country if self.coalition else None)]
+        return catalogs.group(self.coalition.language_list, self.coalition.timezone, self.coalition.country)
 
     def lang(self) -> Lang:
         """The single language for things that cannot carry several blocks (button alerts)."""
@@ -92,7 +92,7 @@ class Turn:
             return self.frozen[1]
         if self.coalition is not None and not self.private:
             code = member_service.reader_language(self.person, self.coalition)
-            return self.runtime.catalogs.lang(code, self.coalition.timezone)
+            return self.runtime.catalogs.lang(code, self.coalition.timezone, self.coalition.country)
         return self.langs()[0]
 
     def reply(
@@ -120,7 +120,8 @@ class Turn:
             return
         code = member_service.reader_language(person, self.coalition)
         tz = person.timezone or (self.coalition.timezone if self.coalition else "UTC")
-        self.outbox.append(Outgoing(render, keyboard, person.tg_user_id, self.runtime.catalogs.lang(code, tz)))
+        lang = self.runtime.catalogs.lang(code, tz, self.coalition.country if self.coalition else None)
+        self.outbox.append(Outgoing(render, keyboard, person.tg_user_id, lang))
 
     def defer(self, work: Callable[[], Awaitable[None]]) -> None:
         """Run `work` after the commit and the replies (e.g. refresh an announcement)."""

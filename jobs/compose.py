@@ -48,7 +48,8 @@ class Compose:
     meeting: Meeting | None
 
     def group_langs(self) -> list[Lang]:
-        return [self.runtime.catalogs.lang(code, self.coalition.timezone) for code in self.coalition.language_list]
+        coalition = self.coalition
+        return self.runtime.catalogs.group(coalition.language_list, coalition.timezone, coalition.country)
 
     def group(self, render: Render, keyboard: KeyboardRender | None = None) -> Message:
         """The post in the coalition's group (its bot topic, if set), one block per language."""
@@ -70,7 +71,9 @@ class Compose:
                 continue
             person = member.person
             lang = self.runtime.catalogs.lang(
-                member_service.reader_language(person, self.coalition), person.timezone or self.coalition.timezone
+                member_service.reader_language(person, self.coalition),
+                person.timezone or self.coalition.timezone,
+                self.coalition.country,
             )
             messages.append(
                 Message(

@@ -72,7 +72,7 @@ async def _script(emu: Emulator, application: Application, clock: FrozenClock, s
     await show.act(CLAIRE, GROUP, "/join facilitator GICHD")
     await show.press(RANIA, show.last_with_buttons(GROUP), _label(emu, GROUP))
     await show.act(SALIM, GROUP, "/join")
-    await show.press(SALIM, show.last_with_buttons(GROUP), "مراقب")
+    await show.press(SALIM, show.last_with_buttons(GROUP), "👁 مراقب")
 
     step("Private chats: each member in their own language")
     await show.act(NADIA, NADIA, "/start")

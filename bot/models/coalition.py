@@ -24,6 +24,10 @@ class Coalition(SQLModel, table=True):
     baseline_m2: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger(), nullable=True))
     topic_id: int | None = None
     created_at: datetime = Field(sa_column=utc_column())
+    public: bool = Field(default=False, sa_column=sa.Column(sa.Boolean(), nullable=False, server_default=sa.false()))
+    public_slug: str | None = Field(default=None, sa_column=sa.Column(sa.String(80), nullable=True, unique=True))
+    """Fixed at the first publication (SPEC §15), kept when the page is switched off and on."""
+    network: bool = Field(default=False, sa_column=sa.Column(sa.Boolean(), nullable=False, server_default=sa.false()))
 
     @property
     def language_list(self) -> list[str]:

@@ -31,7 +31,7 @@ def render(
     runtime: Runtime, coalition: Coalition, meeting: Meeting, counts: Counter[str]
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """The announcement in every group language (one message) and its RSVP buttons."""
-    langs = [runtime.catalogs.lang(code, coalition.timezone) for code in coalition.language_list]
+    langs = runtime.catalogs.group(coalition.language_list, coalition.timezone, coalition.country)
     text = LANGUAGE_SEPARATOR.join(views.announcement(t, coalition, meeting, counts) for t in langs)
     keyboard = None if meeting.cancelled else views.rsvp_keyboard(langs[0], meeting)
     return text, keyboard

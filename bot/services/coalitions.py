@@ -88,7 +88,7 @@ def apply_setting(coalition: Coalition, key: str, value: str) -> None:
     elif key == "baseline":
         coalition.baseline_m2 = parsing.parse_amount(value, "baseline")
     else:
-        raise InvalidInput(N_("Unknown setting “{value}”. Settings: {keys}."), value=key, keys=", ".join(SETTING_KEYS))
+        raise InvalidInput(N_("Unknown setting “{value}”. Settings: {keys}."), value=key, keys=tuple(SETTING_KEYS))
 
 
 def set_home_topic(coalition: Coalition, thread_id: int | None) -> None:

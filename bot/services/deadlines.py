@@ -21,6 +21,7 @@ from bot.i18n import N_
 from bot.models import Coalition, Person, Reminder, TreatyDeadline
 from bot.services.errors import InvalidInput
 from bot.services.kinds import Kind
+from bot.services.parsing import western_digits
 from bot.services.reports import local_today
 from bot.services.watchdogs import add_months
 
@@ -44,9 +45,10 @@ def parse_article(value: str) -> str:
 
 def parse_day(value: str) -> date:
     try:
-        if not _DAY.match(value.strip()):
+        typed = western_digits(value).strip()
+        if not _DAY.match(typed):
             raise ValueError(value)
-        return date.fromisoformat(value.strip())
+        return date.fromisoformat(typed)
     except ValueError as exc:
         raise InvalidInput(N_("“{value}” is not a date: use YYYY-MM-DD, e.g. 2028-08-01."), value=value) from exc
 

@@ -11,8 +11,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import DEFAULT, N_, negotiate
 from bot.models import Coalition, Membership, Person
-from bot.services.errors import InvalidInput, NotFound
-from bot.services.roles import MANAGER_ROLES, OPEN_ROLES, ROLES
+from bot.services.errors import InvalidInput, NotFound, Words
+from bot.services.roles import MANAGER_ROLES, OPEN_ROLES, ROLE_LIST, read_role
 
 MAX_ORGANISATION = 64
 
@@ -111,10 +111,11 @@ async def mark_unreachable(session: AsyncSession, tg_user_id: int) -> None:
 
 
 def parse_role(value: str) -> str:
-    role = value.strip().lower()
-    if role not in ROLES:
-        raise InvalidInput(N_("Unknown role “{value}”. Roles: {roles}."), value=value, roles=", ".join(ROLES))
-    return role
+    """A role given by its key or its name in any of the three languages."""
+    found = read_role(value.split())
+    if found is None or found[1]:
+        raise InvalidInput(N_("Unknown role “{value}”. Roles: {roles}."), value=value, roles=Words(ROLE_LIST))
+    return found[0]
 
 
 def clean_organisation(value: str | None) -> str | None:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import calendar
 import io
 import math
-import re
 from datetime import date
 from itertools import accumulate
 from pathlib import Path
@@ -33,15 +32,13 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.ticker import FuncFormatter
 
-from bot.i18n import Lang
+from bot.i18n import Lang, strip_bidi
 from bot.services.progress import Progress, month_index, period_of
 
 WIDTH, HEIGHT, DPI = 960, 540, 100
 MAX_TICKS = 8
 FONT_FILE = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
 FONT = FontProperties(fname=FONT_FILE)
-# Direction marks and isolates that Babel or the views add: a label is one run of text.
-_BIDI_CONTROLS = re.compile("[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
 NATIVE_LAYOUT = hasattr(ft2font, "__libraqm_version__")
 """Matplotlib lays complex scripts out itself (3.11 and later)."""
 
@@ -54,13 +51,13 @@ def visual(text: str) -> str:
 
 def shaped(t: Lang, text: str) -> str:
     """A label as this matplotlib must be given it to draw it right for this reader."""
-    text = _BIDI_CONTROLS.sub("", text)
+    text = strip_bidi(text)  # the marks Babel or the views add: a label is one run of text
     return visual(text) if t.rtl and not NATIVE_LAYOUT else text
 
 
 def _month_label(t: Lang, index: int) -> str:
     year, month = period_of(index).split("-")
-    return shaped(t, format_skeleton("yMMM", date(int(year), int(month), 1), locale=t.code))
+    return shaped(t, format_skeleton("yMMM", date(int(year), int(month), 1), locale=t.locale))
 
 
 def render(t: Lang, p: Progress) -> bytes:
@@ -91,10 +88,10 @@ def render(t: Lang, p: Progress) -> bytes:
     step = max(1, math.ceil((math.ceil(end) + 1) / MAX_TICKS))
     ticks = list(range(0, math.ceil(end) + 1, step))
     axes.set_xticks(ticks, [_month_label(t, first + tick) for tick in ticks])
-    axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: shaped(t, format_decimal(value, locale=t.code))))
+    axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: shaped(t, format_decimal(value, locale=t.locale))))
     axes.set_ylim(bottom=0)
     axes.grid(True, alpha=0.3)
-    title = t._("Land release: Country Coalition of {country}").format(country=p.coalition.country)
+    title = t._("Land release: Country Coalition of {country}").format(country=t.country_name(p.coalition.country))
     axes.set_title(shaped(t, title), fontproperties=FONT, fontsize=13)
     axes.set_ylabel(shaped(t, t._("Area released (m²)")), fontproperties=FONT)
     axes.tick_params(labelsize=9, labelfontfamily=FONT.get_name())

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from telegram import BotCommand
 
 from bot.i18n import N_, Lang
-from bot.views.render import esc
+from bot.views.render import prose, syntax
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("deadlines", N_("treaty deadlines and how long is left"), private=True),
     Command("deadline", N_("set a treaty deadline: /deadline article3|article4 YYYY-MM-DD"), managers_only=True),
     Command("export", N_("CSV files of the coalition's records"), group=False, private=True, managers_only=True),
+    Command("dashboard", N_("the coalition dashboard: meetings, action points, deadlines and progress"), private=True),
+    Command("network", N_("the view across coalitions (the Convention's network viewers)"), group=False, private=True),
 )
 
 
@@ -88,10 +90,10 @@ def menu(t: Lang, private: bool) -> list[BotCommand]:
 
 def help_text(t: Lang, private: bool, manager: bool, admin: bool, member: bool) -> str:
     lines = [t._("<b>What you can do here</b>")]
-    lines += [f"/{c.name} — {esc(t._(c.description))}" for c in visible(private, manager, admin)]
+    lines += [f"{t.ltr('/' + c.name)} — {prose(t, t._(c.description))}" for c in visible(private, manager, admin)]
     if not private and not member:
         lines.append("")
-        lines.append(t._("You are not a member yet: send /join to take part."))
+        lines.append(syntax(t, t._("You are not a member yet: send /join to take part.")))
     return "\n".join(lines)
 
 

@@ -109,7 +109,7 @@ async def test_only_operators_and_managers_for_them_may_report(operators):
     no_org = await bot.say(GROUP, ADMIN, FULL)
     assert "org=" in no_org.text
     unknown = await bot.say(GROUP, ADMIN, FULL + " org=MAG")
-    assert "MAG" in unknown.text and "HALO Trust, NPA" in unknown.text
+    assert "MAG" in unknown.text and "HALO Trust and NPA" in unknown.text
     assert await _reports(bot) == []
     on_behalf = await bot.say(GROUP, ADMIN, "/report period=2027-03 org=halo trust cleared=50 000")
     assert "HALO Trust" in on_behalf.text and "recorded" in on_behalf.text

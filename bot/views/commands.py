@@ -98,4 +98,4 @@ def help_text(t: Lang, private: bool, manager: bool, admin: bool, member: bool) 
 
 
 def unknown_command(t: Lang) -> str:
-    return esc(t._("I do not know this command. /help lists what you can do here."))
+    return prose(t, t._("I do not know this command. /help lists what you can do here."))

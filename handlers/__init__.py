@@ -26,7 +26,19 @@ from telegram.ext import (
 )
 
 from bot.views import callbacks
-from handlers import actions, agenda, coalition, dashboard, incoming, meetings, members, privacy, progress
+from handlers import (
+    actions,
+    agenda,
+    coalition,
+    dashboard,
+    incoming,
+    meetings,
+    members,
+    needs,
+    privacy,
+    progress,
+    treaty,
+)
 from handlers.errors import on_error
 
 DIALOG_TIMEOUT = 600
@@ -76,6 +88,11 @@ def register(application: Application) -> None:
         "deadlines": progress.deadlines,
         "progress": progress.progress,
         "export": progress.export,
+        "need": needs.need,
+        "pledge": needs.pledge,
+        "needs": needs.needs,
+        "article7": treaty.article7,
+        "extension": treaty.extension,
         "dashboard": dashboard.dashboard,
         "network": dashboard.network,
     }
@@ -89,6 +106,7 @@ def register(application: Application) -> None:
     add(CallbackQueryHandler(agenda.concern_expired, pattern=callbacks.ConcernCoalition.pattern()))
     add(CallbackQueryHandler(progress.report_button, pattern=callbacks.Report.pattern()))
     add(CallbackQueryHandler(progress.export_button, pattern=callbacks.Export.pattern()))
+    add(CallbackQueryHandler(treaty.article7_button, pattern=callbacks.Article7.pattern()))
     add(CallbackQueryHandler(actions.status_button, pattern=callbacks.ActionStatus.pattern()))
     add(CallbackQueryHandler(actions.circulate_button, pattern=callbacks.Midterm.pattern()))
     add(CallbackQueryHandler(privacy.forgetme_button, pattern=callbacks.Forget.pattern()))

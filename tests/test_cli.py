@@ -51,6 +51,10 @@ def test_demo_prints_a_conversation_in_three_languages(capsys, monkeypatch, tmp_
     assert "[file reports.csv" in progress
     alert = transcript[transcript.index("a year before the deadline") :]
     assert "clearance (Article 4): August 1, 2028, in 12 months" in alert and "dans 12 mois" in alert
+    treaty = transcript[transcript.index("Treaty reporting: a year of monthly reports") :]
+    assert "[file article7-lebanon-2026.xlsx" in treaty and "• NPA\u00a0: juillet 2026" in treaty
+    assert "changes the figures" in treaty or "modifie les chiffres" in treaty
+    assert "Declared, not from reports:" in treaty and "must be submitted by February 20, 2028" in treaty
     _reads_as_written(transcript)
 
 

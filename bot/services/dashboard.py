@@ -134,15 +134,17 @@ async def land(session: AsyncSession, coalition: Coalition) -> Land:
                 func.sum(ProgressReport.cancelled),
                 func.sum(ProgressReport.reduced),
                 func.sum(ProgressReport.cleared),
+                func.sum(ProgressReport.found),
             )
             .where(ProgressReport.coalition_id == coalition.id)
             .group_by(ProgressReport.period)
             .order_by(ProgressReport.period)
         )
     ).all()
-    by_month = {period: int(c) + int(r) + int(k) for period, c, r, k in rows}
+    by_month = {period: int(c) + int(r) + int(k) for period, c, r, k, _ in rows}
+    found = {period: int(f) for period, *_, f in rows}
     years: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for period, *figures in rows:
+    for period, *figures, _ in rows:
         totals = years[int(period[:4])]
         for i, value in enumerate(figures):
             totals[i] += int(value)
@@ -152,7 +154,11 @@ async def land(session: AsyncSession, coalition: Coalition) -> Land:
     if rows:
         first, last = progress.month_index(rows[0][0]), progress.month_index(rows[-1][0])
         monthly = [(progress.period_of(i), by_month.get(progress.period_of(i), 0)) for i in range(first, last + 1)]
-        outlook = progress.outlook(coalition.baseline_m2, clearance, rows[-1][0], monthly)
+        # the outlook counts from the baseline month, newly identified area included (SPEC §14)
+        start = progress.month_index(coalition.baseline_period or rows[0][0])
+        since = [progress.period_of(i) for i in range(start, last + 1)]
+        months = [progress.Month(p, by_month.get(p, 0), found.get(p, 0)) for p in since]
+        outlook = progress.outlook(coalition.baseline_m2, clearance, rows[-1][0], months)
     return Land(
         monthly=monthly,
         by_year=[YearRelease(year, *years[year]) for year in sorted(years)],
@@ -232,7 +238,8 @@ class PublicFigures:
 
     @property
     def remaining(self) -> int | None:
-        return None if self.baseline is None else max(self.baseline - self.released, 0)
+        """Baseline + found − released from the baseline month, as `/progress` says it."""
+        return self.land.outlook.remaining if self.land.outlook else self.baseline
 
 
 async def _meetings_held(session: AsyncSession, coalition: Coalition, now: datetime) -> list[tuple[int, int]]:

@@ -42,6 +42,14 @@ class Member:
     def is_manager(self) -> bool:
         return self.membership.role in MANAGER_ROLES
 
+    @property
+    def acting_organisation(self) -> str | None:
+        """The organisation this member may act for (pledge, report for), or None.
+
+        Confirmation of an organisation claim comes with SPEC §3 ("Acting for an organisation
+        is confirmed"); until then an active member acts for the organisation they named."""
+        return self.membership.organisation if self.membership.role else None
+
 
 async def upsert_person(session: AsyncSession, info: PersonInfo) -> Person:
     """The person for a Telegram user, created on first sight, names kept current."""

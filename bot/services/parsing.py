@@ -113,3 +113,8 @@ def parse_amount(value: str, field: str) -> int:
     if not cleaned.isdigit():
         raise InvalidInput(N_("“{value}” is not a valid number for {field}."), value=value, field=field)
     return int(cleaned)
+
+
+def ascii_digits(value: str) -> str:
+    """Arabic-Indic and Persian digits as ASCII digits, the rest unchanged."""
+    return value.translate(_DIGITS)

@@ -24,8 +24,17 @@ from bot.services.errors import InvalidInput, NotAllowed, NotFound
 from bot.services.members import Member
 from bot.services.parsing import western_digits
 
-FIELDS: tuple[str, ...] = ("cancelled", "reduced", "cleared", "cmr", "submunitions", "re_sessions", "re_people")
-"""The figures of a report, in the order they are asked and shown."""
+FIELDS: tuple[str, ...] = (
+    "cancelled",
+    "reduced",
+    "cleared",
+    "cmr",
+    "submunitions",
+    "re_sessions",
+    "re_people",
+    "found",
+)
+"""The figures of a report, in the order they are asked and shown (`found`, added by SPEC §14, last)."""
 KEYS: tuple[str, ...] = ("period", *FIELDS, "org")
 MAX_FIGURE = 10**12
 """Far above any real figure (Lebanon is 1.0e10 m²): a larger one is a typing slip."""

@@ -20,6 +20,7 @@ from bot.services.summaries import Summary
 from bot.views import callbacks
 from bot.views.meetings import title as meeting_title
 from bot.views.members import role_name, who
+from bot.views.needs import funding_section
 from bot.views.render import country, esc, labelled, prose, user
 
 ICONS = {"open": "⚪", "progress": "⏳", "blocked": "⛔", "done": "✅"}
@@ -180,6 +181,7 @@ def summary(t: Lang, coalition: Coalition, result: Summary) -> str:
         lines += item_lines(t, item, with_owner=True)[:1]
     if not result.actions:
         lines.append(t._("No new action point."))
+    lines += ["", *funding_section(t, result.funding)]
     return "\n".join(lines)
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
+
 from bot.i18n import Lang
 from bot.models import Coalition
 from bot.services.parsing import parse_offset
-from bot.views.progress import area
+from bot.views.progress import area, month
 from bot.views.render import country, prose, syntax
 
 LANGUAGE_NAMES = {"en": "English", "fr": "Français", "ar": "العربية"}
@@ -62,6 +64,23 @@ def settings(t: Lang, coalition: Coalition) -> str:
         t._("Meeting reminders: {value} before").format(value=offsets(t, coalition)),
         t._("Baseline contaminated area: {value}").format(value=baseline),
     ]
+    if coalition.baseline_m2 is not None:
+        start = (
+            month(t, coalition.baseline_period) if coalition.baseline_period else t._("the month of the first report")
+        )
+        lines.append(t._("Baseline month: {value}").format(value=start))
+    if coalition.eif_m2 is not None:
+        lines.append(
+            t._("Contaminated area at entry into force ({date}): {value} (declared, not from reports)").format(
+                date=t.isolate(format_date(coalition.eif_on, "long", locale=t.code)), value=area(t, coalition.eif_m2)
+            )
+        )
+    if coalition.released_before_m2 is not None:
+        lines.append(
+            t._("Released before the baseline month: {value} (declared, not from reports)").format(
+                value=area(t, coalition.released_before_m2)
+            )
+        )
     if coalition.topic_id is not None:
         lines.append(
             syntax(t, t._("The bot's announcements and reminders go to the topic where /settings topic was sent."))
@@ -80,7 +99,8 @@ def settings_overview(t: Lang, coalition: Coalition, web: list[str]) -> str:
             t,
             t._(
                 "Change one with /settings <name> <value>: timezone Asia/Beirut, language ar,en, "
-                "cadence 6m or 3m, reminders 14d,7d,1d, baseline 1200000, public on|off, network on|off. "
+                "cadence 6m or 3m, reminders 14d,7d,1d, baseline 1200000 [2025-01], "
+                "eif 2500000 2011-03-01, released_before 800000, public on|off, network on|off. "
                 "In a forum group, /settings topic sent inside a topic makes it home of the bot's posts."
             ),
         )

@@ -20,6 +20,7 @@ FIELD_QUESTIONS: dict[str, str] = {
     "cancelled": N_("Area cancelled by non-technical survey, in m²"),
     "reduced": N_("Area reduced by technical survey, in m²"),
     "cleared": N_("Area cleared, in m²"),
+    "found": N_("Contaminated area newly identified by survey, in m²"),
     "cmr": N_("Cluster munition remnants destroyed"),
     "submunitions": N_("Stockpiled submunitions destroyed (Article 3)"),
     "re_sessions": N_("Risk education sessions held"),
@@ -28,6 +29,7 @@ FIELD_QUESTIONS: dict[str, str] = {
 ARTICLE_NAMES: dict[str, str] = {
     "article3": N_("stockpile destruction (Article 3)"),
     "article4": N_("clearance (Article 4)"),
+    "msp": N_("Meeting of States Parties deciding the extension request"),
 }
 
 
@@ -43,7 +45,7 @@ def area(t: Lang, value: float) -> str:
 
 def figures(t: Lang, totals: Totals) -> str:
     """Every figure of a report (or of a sum of reports) on one line."""
-    return t._(
+    line = t._(
         "cancelled {cancelled} · reduced {reduced} · cleared {cleared} m² · CMR destroyed: {cmr} · "
         "submunitions destroyed: {submunitions} · risk education sessions: {sessions}, people reached: {people}"
     ).format(
@@ -55,6 +57,9 @@ def figures(t: Lang, totals: Totals) -> str:
         sessions=t.number(totals.re_sessions),
         people=t.number(totals.re_people),
     )
+    if totals.found:
+        line += " · " + t._("newly identified: {area}").format(area=area(t, totals.found))
+    return line
 
 
 # Reports ------------------------------------------------------------------------------
@@ -150,7 +155,17 @@ def _long_date(t: Lang, day: date) -> str:
 
 def deadline_set(t: Lang, coalition: Coalition, deadline: TreatyDeadline, alerts: list[Reminder], now: datetime) -> str:
     lines = ["📌 " + t._("Treaty deadline set."), _deadline_line(t, coalition, deadline, now)]
-    if alerts:
+    if deadline.article == deadline_service.MSP:
+        due = deadline_service.submission_due(deadline.due_on)
+        lines.append(
+            t._("The extension request must be submitted by {date}, nine months before.").format(
+                date=_long_date(t, due)
+            )
+        )
+        if alerts:
+            dates = t.join([t.date(a.due_at, fmt="long") for a in alerts])
+            lines.append(t._("Reminders to the national authority and the managers on: {dates}.").format(dates=dates))
+    elif alerts:
         dates = t.join([t.date(a.due_at, fmt="long") for a in alerts])
         lines.append(t._("Alerts to the group and the national authority on: {dates}.").format(dates=dates))
     else:
@@ -192,10 +207,19 @@ def _released_line(t: Lang, name: str, period: str, in_month: Totals, cumulative
     )
 
 
-def _outlook(t: Lang, o: Outlook) -> list[str]:
+def _outlook(t: Lang, o: Outlook, start: str | None) -> list[str]:
     lines = []
     if o.baseline is None:
         lines.append(prose(t, t._("Baseline contaminated area not set: /settings baseline <m²>.")))
+    elif o.found:
+        lines.append(
+            t._("Baseline {baseline} + newly identified {found} − released {released} = remaining {remaining}").format(
+                baseline=t.number(o.baseline),
+                found=t.number(o.found),
+                released=t.number(o.released),
+                remaining=area(t, o.remaining),
+            )
+        )
     else:
         lines.append(
             t._("Area released: {released} of {baseline} ({share}); remaining: {remaining}").format(
@@ -205,6 +229,8 @@ def _outlook(t: Lang, o: Outlook) -> list[str]:
                 remaining=area(t, o.remaining),
             )
         )
+    if o.baseline is not None and start is not None:
+        lines.append(t._("Counted from {month}, the baseline month.").format(month=month(t, start)))
     if o.deadline is None:
         lines.append(prose(t, t._("Article 4 deadline not set: /deadline article4 YYYY-MM-DD.")))
     else:
@@ -222,6 +248,10 @@ def _outlook(t: Lang, o: Outlook) -> list[str]:
             o.window_months,
         ).format(n=t.number(o.window_months), rate=area(t, math.floor(o.achieved_rate)))
     )
+    if o.found_rate:
+        lines.append(
+            t._("Newly identified per month over the same months: {rate}").format(rate=area(t, math.ceil(o.found_rate)))
+        )
     if o.on_track is True:
         lines.append("✅ " + t._("On track"))
     elif o.on_track is False:
@@ -238,7 +268,7 @@ def progress(t: Lang, p: Progress) -> str:
     lines += ["", _released_line(t, t._("All operators"), p.period, p.period_total, p.cumulative_total)]
     lines.append(figures(t, p.period_total))
     lines.append(t._("Since the first report: {figures}").format(figures=figures(t, p.cumulative_total)))
-    lines += ["", *_outlook(t, p.outlook)]
+    lines += ["", *_outlook(t, p.outlook, p.start)]
     return "\n".join(lines)
 
 
@@ -271,6 +301,8 @@ FILE_TITLES: dict[str, str] = {
     "rsvps.csv": N_("Answers to meetings"),
     "action_points.csv": N_("Action points"),
     "action_updates.csv": N_("Action point updates"),
+    "needs.csv": N_("Needs"),
+    "pledges.csv": N_("Pledges"),
     "reports.csv": N_("Progress reports"),
 }
 

@@ -39,7 +39,7 @@ async def test_bad_deadlines_are_refused_and_nothing_is_planned(coalition):
         (ADMIN, "/deadline article4 2028-02-30", "2028-02-30"),
         (ADMIN, "/deadline article4 1/8/2028", "1/8/2028"),
         (ADMIN, "/deadline article4 2027-01-10", "2027-01-10"),
-        (ADMIN, "/deadline article4", "/deadline article3|article4 YYYY-MM-DD"),
+        (ADMIN, "/deadline article4", "/deadline article3|article4|msp YYYY-MM-DD"),
     ]
     for user, command, expected in cases:
         reply = await bot.say(GROUP, user, command)

@@ -156,12 +156,12 @@ async def test_a_database_outage_while_running_is_answered_and_then_healed(bot, 
 
 async def test_an_unknown_command_gets_a_hint_in_private_and_silence_in_the_group(coalition):
     bot = coalition
-    reply = await bot.say(NADIA, NADIA, "/need")
+    reply = await bot.say(NADIA, NADIA, "/meetngs")  # a typo
     assert reply.content == "Je ne connais pas cette commande. /help indique ce que vous pouvez faire ici."
     seen = bot.snapshot()
-    await bot.emu.send(GROUP, NADIA, "/need")
+    await bot.emu.send(GROUP, NADIA, "/meetngs")
     await bot.idle()
-    await bot.emu.send(GROUP, NADIA, "/members")  # answered: so the /need before it was handled, silently
+    await bot.emu.send(GROUP, NADIA, "/members")  # answered: so the /meetngs before it was handled, silently
     await bot.idle()
     replies = bot.replies(GROUP, seen)
     assert len(replies) == 1 and "ne connais pas" not in replies[0].content

@@ -8,6 +8,7 @@ removes invisible direction controls from incoming text (`incoming`, group -1):
    /concern's bare /cancel win while someone is in the middle of one;
 3. commands, for new messages only (SPEC §3 "Edits"), then the one handler of edited
    messages, which never executes them;
+   then a short hint for any other command in a private chat (groups: silence);
 4. buttons, each with its own callback-data pattern, then a catch-all that refuses
    anything else (forged or stale data); Telegram's poll updates;
 5. progress written in chat (`#AP3` tags, replies to an action point's message), last, so
@@ -115,6 +116,7 @@ def register(application: Application) -> None:
         add(CommandHandler(name, callback, filters=NEW))
     names = frozenset(commands) | DIALOG_COMMANDS
     add(MessageHandler(filters.UpdateType.EDITED_MESSAGE, edits.edited_handler(names)))
+    add(MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE & NEW, members.unknown_command))
 
     add(CallbackQueryHandler(members.join_button, pattern=callbacks.Join.pattern()))
     add(CallbackQueryHandler(members.approve_button, pattern=callbacks.Approve.pattern()))

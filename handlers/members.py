@@ -136,3 +136,12 @@ async def members(turn: Turn, update: Update, context: BotContext) -> None:
 async def stale_button(turn: Turn, update: Update, context: BotContext) -> None:
     """Any callback data no handler recognises: forged, malformed or from an old version."""
     raise InvalidInput(N_("This button is not valid."))
+
+
+@handler
+async def unknown_command(turn: Turn, update: Update, context: BotContext) -> None:
+    """A command the bot does not know, in a private chat: say so and point to /help.
+
+    Registered for private chats only: in a group, other bots' commands are none of ours.
+    """
+    turn.reply(command_views.unknown_command)

@@ -9,6 +9,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import Catalogs
+from bot.lifecycle import PollingWatch
 from bot.outbox.announcements import AnnouncementRefresher
 from bot.runtime.admins import AdminCache
 from bot.services.concerns import LimiterKeys
@@ -30,6 +31,7 @@ class Runtime:
     announcements: AnnouncementRefresher = field(default_factory=AnnouncementRefresher)
     edits: PrivateEdits = field(default_factory=PrivateEdits)
     concern_keys: LimiterKeys = field(default_factory=LimiterKeys)
+    polling: PollingWatch = field(default_factory=PollingWatch)
 
 
 class BotContext(CallbackContext[ExtBot, dict, dict, dict]):

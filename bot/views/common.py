@@ -30,3 +30,8 @@ def step_lost(t: Lang) -> str:
         "This answer arrived after its conversation had ended (it expired, or the bot restarted). "
         "Nothing was stored or sent: please start again with the command."
     )
+
+
+def unavailable(t: Lang) -> str:
+    """The answer while the database does not answer: nothing was done, and it is not the reader's fault."""
+    return t._("The bot is temporarily unavailable and could not do this. Please try again in a few minutes.")

@@ -1,7 +1,7 @@
 """Issue 4 end to end: the mid-term update cycle and the daily overdue digest (SPEC §6).
 
 Time is the frozen clock; planners run as the watchdog job would, and the dispatcher is
-ticked directly. Delivery waits use the emulator (the scheduled dispatcher may tick too).
+ticked directly (the harness serialises its ticks with its background ones: see SerialDispatcher).
 """
 
 from __future__ import annotations

@@ -120,7 +120,9 @@ async def test_each_meeting_step_may_reach_either_instance(balancer, clock):
 async def test_each_report_step_and_the_replace_button_may_reach_either_instance(balancer):
     lb = balancer
     ask = await lb.say(1, GROUP, NADIA, "/report")
-    for i, answer in enumerate(["2026-12", "120", "45000", "38000", "0", "0", "0", "0", "0"]):  # … found (SPEC §14) last
+    for i, answer in enumerate(
+        ["2026-12", "120", "45000", "38000", "0", "0", "0", "0", "0"]
+    ):  # … found (SPEC §14) last
         ask = await lb.say(i % 2, GROUP, NADIA, answer, reply_to=ask.message_id)
     assert "recorded" in ask.text
     (report,) = await lb.rows(ProgressReport)

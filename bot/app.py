@@ -19,6 +19,7 @@ import jobs
 from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import SUPPORTED, Catalogs
+from bot.lifecycle import PollingRequest, PollingWatch
 from bot.runtime import RUNTIME_KEY, BotContext, Runtime, runtime_of
 from bot.store.database import Database
 from bot.views.commands import menu
@@ -35,12 +36,19 @@ def build_application(settings: Settings, *, clock: Clock | None = None, rate_li
     """The bot, ready to `initialize()`; `post_init` registers the command menus."""
     if not settings.telegram_bot_token:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    if settings.concern_secret:
+        log.warning(
+            "CONCERN_SECRET is set but ignored: the concern limiter's keys now live only in memory "
+            "(SPEC §8); remove it from the configuration"
+        )
+    polling = PollingWatch()
     builder = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token)
         .base_url(settings.telegram_api_base_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .context_types(ContextTypes(context=BotContext))
+        .get_updates_request(PollingRequest(polling))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
@@ -52,6 +60,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None, rate_li
         db=Database(settings.database_url),
         catalogs=Catalogs(settings.locales_dir),
         clock=clock or Clock(),
+        polling=polling,
     )
     handlers.register(application)
     jobs.register(application)
@@ -84,8 +93,8 @@ async def set_command_menus(application: Application) -> None:
 async def running(application: Application, *, poll_timeout: int = 10) -> AsyncIterator[Application]:
     """Run the application on long polling inside an existing event loop (demo, tests, bench).
 
-    `run_polling` owns the loop and the signals, so it serves `coalition-bot run`; everything
-    else that needs the real application running alongside other coroutines uses this.
+    `coalition-bot run` uses it too, rather than `run_polling`, whose polling errors reach the
+    error handler as tracebacks: here an outage is one WARNING and one line when it ends.
     """
     await application.initialize()
     try:
@@ -94,7 +103,10 @@ async def running(application: Application, *, poll_timeout: int = 10) -> AsyncI
         await application.start()
         assert application.updater is not None  # built by ApplicationBuilder unless told not to
         await application.updater.start_polling(
-            poll_interval=0.0, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES
+            poll_interval=0.0,
+            timeout=poll_timeout,
+            allowed_updates=ALLOWED_UPDATES,
+            error_callback=runtime_of(application).polling.failed,
         )
         try:
             yield application

@@ -2,17 +2,26 @@
 
 Everything that differs between a developer laptop, CI and production lives here and
 nowhere else, so the composition root (`bot.app`) is the only reader of the environment.
+Each field's description is what `--help` and `.env.example` say about its variable.
 """
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+"""The source checkout's root, for tests and benchmarks; the installed bot never reads it."""
+
+DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
+SHOWN = ("port", "log_level", "database_wait_seconds", "reminder_lease_seconds", "bulk_messages_per_second")
+"""Settings whose wrong value an error message may repeat (a URL may hold a password, a token is secret)."""
 
 
 class Settings(BaseSettings):
@@ -20,22 +29,55 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
-    telegram_bot_token: str | None = None
-    telegram_api_base_url: str = "https://api.telegram.org/bot"
-    database_url: str = "sqlite+aiosqlite:///coalition.db"
-    log_level: str = "INFO"
-    webhook_url: str | None = None
-    webhook_secret: str | None = None
-    port: int = 8080
-    concern_secret: str | None = None
-    reminder_lease_seconds: float = 60.0
-    bulk_messages_per_second: float = 28.0  # fan-out pace: under Telegram's ~30/s, room left for replies
-    locales_dir: Path = Field(default=PROJECT_ROOT / "locales")
-    public_url: str | None = None  # where the dashboard is published (SPEC §15); unset: no web view
-    web_port: int = 8081
-    web_host: str = "0.0.0.0"
-    webapp_short_name: str | None = None  # the Mini App's name registered with BotFather /newapp
-    network_viewers: str = ""  # comma-separated Telegram user ids allowed the cross-coalition view
+    telegram_bot_token: str | None = Field(default=None, description="the bot's token from @BotFather (run, webhook)")
+    telegram_api_base_url: str = Field(
+        default="https://api.telegram.org/bot",
+        description="Bot API base URL (a self-hosted Bot API server, an emulator); the token is appended",
+    )
+    database_url: str = Field(
+        default="sqlite+aiosqlite:///coalition.db",
+        description="sqlite:///file.db (relative to the working directory) or postgresql://user:password@host/db",
+    )
+    database_wait_seconds: float = Field(
+        default=60.0, ge=0, description="how long to wait at start for a database that does not answer, in seconds"
+    )
+    log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING or ERROR")
+    webhook_url: str | None = Field(default=None, description="public https URL Telegram posts updates to (webhook)")
+    webhook_secret: str | None = Field(
+        default=None, description="secret token Telegram sends with each update (webhook)"
+    )
+    port: int = Field(default=8080, ge=1, le=65535, description="local port the webhook server listens on (webhook)")
+    concern_secret: str | None = Field(
+        default=None,
+        description="no longer used (the concern limiter's keys live only in memory); when set, a warning says so",
+    )
+    reminder_lease_seconds: float = Field(
+        default=60.0, gt=0, description="how long a process owns a reminder it is sending before another may resume it"
+    )
+    bulk_messages_per_second: float = Field(
+        default=28.0, gt=0, description="pace of reminder fan-outs; Telegram allows about 30 per second overall"
+    )
+    locales_dir: Path | None = Field(
+        default=None, description="directory of compiled catalogs; unset: the ones installed with the bot"
+    )
+    public_url: str | None = Field(
+        default=None, description="https address where the dashboard is published; unset: no web view"
+    )
+    web_port: int = Field(default=8081, ge=1, le=65535, description="local port of the dashboard's web server")
+    web_host: str = Field(default="0.0.0.0", description="address the dashboard's web server listens on")
+    webapp_short_name: str | None = Field(
+        default=None, description="the Mini App's short name registered with @BotFather /newapp"
+    )
+    network_viewers: str = Field(
+        default="", description="comma-separated Telegram user ids allowed the cross-coalition view"
+    )
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, level: str) -> str:
+        if not isinstance(logging.getLevelName(level.upper()), int):
+            raise ValueError("not a logging level (DEBUG, INFO, WARNING, ERROR)")
+        return level.upper()
 
     @property
     def network_viewer_ids(self) -> frozenset[int]:
@@ -78,5 +120,49 @@ class Settings(BaseSettings):
             ("sqlite:///", "sqlite+aiosqlite:///"),
         ):
             if url.startswith(prefix):
-                return replacement + url[len(prefix) :]
+                url = replacement + url[len(prefix) :]
+                break
+        try:
+            driver = make_url(url).drivername
+        except ArgumentError:
+            raise ValueError("not a database URL (sqlite:///file.db or postgresql://user@host/db)") from None
+        if driver not in DRIVERS:
+            raise ValueError(f"{driver} is not supported: use sqlite:///file.db or postgresql://user@host/db")
         return url
+
+
+def environment_variables(*names: str) -> str:
+    """The named settings as `--help` lists them: variable, meaning, default."""
+    lines = []
+    for name in names:
+        field = Settings.model_fields[name]
+        default = "" if field.default is None else f" (default: {field.default})"
+        lines.append(f"  {name.upper()}{default}\n      {field.description}")
+    return "\n".join(lines)
+
+
+def describe_error(error: ValidationError) -> str:
+    """A settings error as one line naming each variable ("PORT: must be ≤ 65535 (got 70000)")."""
+    parts = []
+    for problem in error.errors():
+        name = ".".join(str(part) for part in problem["loc"]).upper()
+        message = problem["msg"].removeprefix("Value error, ")
+        shown = f" (got {problem['input']!r})" if name.lower() in SHOWN and "got" not in message else ""
+        parts.append(f"{name}: {message}{shown}")
+    return "; ".join(parts)
+
+
+def env_example() -> str:
+    """The text of `.env.example`: every setting, its meaning and its default, commented out."""
+    lines = [
+        "# coalition-bot settings: copy this file to .env in the working directory (or set the",
+        "# variables in the environment) and uncomment what you change.",
+        "# Generated from bot/config.py with `python -m bot.config > .env.example`; a test keeps it in step.",
+    ]
+    for name, field in Settings.model_fields.items():
+        lines += ["", f"# {field.description}", f"# {name.upper()}={'' if field.default is None else field.default}"]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(env_example(), end="")

@@ -218,15 +218,34 @@ class Lang:
         return format_date(value, pattern, locale=self.locale)
 
 
-class Catalogs:
-    """The compiled catalogs of `locales/`, loaded once at start-up."""
+class CatalogsMissing(RuntimeError):
+    """The compiled catalogs are not where they should be (a broken installation or checkout)."""
 
-    def __init__(self, locales_dir: Path) -> None:
+
+def default_locales_dir() -> Path:
+    """Where the compiled catalogs are, found from this module and not from the working directory.
+
+    A built package carries them in `bot/locales` (setup.py compiles them there); a source
+    checkout has them next to their `.po` files in the top-level `locales/` (compiled there by
+    `pip install -e .` or `pybabel compile -d locales`).
+    """
+    packaged = Path(__file__).resolve().parent / "locales"
+    return packaged if packaged.is_dir() else packaged.parent.parent / "locales"
+
+
+class Catalogs:
+    """The compiled catalogs, loaded once at start-up."""
+
+    def __init__(self, locales_dir: Path | None = None) -> None:
+        locales_dir = locales_dir or default_locales_dir()
         self._translations: dict[str, NullTranslations] = {}
         for code in SUPPORTED:
             mo = locales_dir / code / "LC_MESSAGES" / "messages.mo"
             if code != DEFAULT and not mo.exists():
-                raise FileNotFoundError(f"{mo} is missing: compile the catalogs with `pybabel compile -d locales`")
+                raise CatalogsMissing(
+                    f"the compiled catalog {mo} is missing: reinstall the package "
+                    "(in a source checkout: `pip install -e .` or `pybabel compile -d locales`)"
+                )
             self._translations[code] = (
                 Translations.load(str(locales_dir), [code]) if mo.exists() else NullTranslations()
             )

@@ -3,13 +3,17 @@
 `register` adds every handler in one place, in a deliberate order, after the one that
 removes invisible direction controls from incoming text (`incoming`, group -1):
 1. service messages (group → supergroup migration, the bot joining a group);
-2. the /meeting and /concern dialogs, before plain commands, so their steps and their bare
-   /cancel win while someone is in the middle of one;
-3. commands;
+2. the steps of the stored dialogs (/meeting, /report) in a group of their own that runs
+   first, then the in-memory /concern dialog, before plain commands, so their steps and
+   /concern's bare /cancel win while someone is in the middle of one;
+3. commands, for new messages only (SPEC §3 "Edits"), then the one handler of edited
+   messages, which never executes them;
+   then a short hint for any other command in a private chat (groups: silence);
 4. buttons, each with its own callback-data pattern, then a catch-all that refuses
    anything else (forged or stale data); Telegram's poll updates;
 5. progress written in chat (`#AP3` tags, replies to an action point's message), last, so
    any dialog step or command wins, and with narrow filters, so other text passes by;
+6. a private answer to a question of the bot that no dialog took: told so in one line;
 and the single error handler last.
 """
 
@@ -31,6 +35,8 @@ from handlers import (
     agenda,
     coalition,
     dashboard,
+    dialogs,
+    edits,
     incoming,
     meetings,
     members,
@@ -39,9 +45,13 @@ from handlers import (
     progress,
     treaty,
 )
+from handlers.dialogs import NEW
 from handlers.errors import on_error
 
-DIALOG_TIMEOUT = 600
+DIALOG_TIMEOUT = 900
+"""The in-memory /concern dialog ends after 15 minutes of silence, as stored dialogs expire."""
+DIALOG_COMMANDS = frozenset({"concern"})
+"""Commands registered by their dialog rather than in `commands`."""
 
 
 def register(application: Application) -> None:
@@ -50,9 +60,13 @@ def register(application: Application) -> None:
     add(MessageHandler(filters.StatusUpdate.MIGRATE, coalition.migrated))
     add(MessageHandler(filters.StatusUpdate.NEW_CHAT_MEMBERS, coalition.bot_added))
 
-    add(meetings.meeting_dialog(DIALOG_TIMEOUT))
+    stored_dialogs = {
+        meetings.DIALOG: meetings.meeting_step,
+        progress.DIALOG: progress.report_step,
+        actions.NOTE_DIALOG: actions.note_step,
+    }
+    add(dialogs.steps(stored_dialogs), dialogs.STEP_GROUP)
     add(agenda.concern_dialog(DIALOG_TIMEOUT))
-    add(progress.report_dialog(DIALOG_TIMEOUT))
 
     commands = {
         "start": members.start,
@@ -66,6 +80,7 @@ def register(application: Application) -> None:
         "approve": members.approve,
         "role": members.role,
         "members": members.members,
+        "meeting": meetings.meeting,
         "meetings": meetings.meetings,
         "rsvps": meetings.rsvps,
         "reschedule": meetings.reschedule,
@@ -86,6 +101,7 @@ def register(application: Application) -> None:
         "summary": actions.summary,
         "deadline": progress.deadline,
         "deadlines": progress.deadlines,
+        "report": progress.report,
         "progress": progress.progress,
         "export": progress.export,
         "need": needs.need,
@@ -97,7 +113,10 @@ def register(application: Application) -> None:
         "network": dashboard.network,
     }
     for name, callback in commands.items():
-        add(CommandHandler(name, callback))
+        add(CommandHandler(name, callback, filters=NEW))
+    names = frozenset(commands) | DIALOG_COMMANDS
+    add(MessageHandler(filters.UpdateType.EDITED_MESSAGE, edits.edited_handler(names)))
+    add(MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE & NEW, members.unknown_command))
 
     add(CallbackQueryHandler(members.join_button, pattern=callbacks.Join.pattern()))
     add(CallbackQueryHandler(members.approve_button, pattern=callbacks.Approve.pattern()))
@@ -114,5 +133,6 @@ def register(application: Application) -> None:
     add(PollAnswerHandler(agenda.poll_answer))
 
     add(MessageHandler(actions.CHAT_PROGRESS, actions.chat_progress))
+    add(dialogs.LOST)
 
     application.add_error_handler(on_error)

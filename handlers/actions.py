@@ -20,7 +20,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, filters
 
 from bot.i18n import N_
-from bot.models import ActionPoint, Coalition, Reminder
+from bot.models import ActionPoint, Coalition, DialogState, Reminder
 from bot.runtime import BotContext
 from bot.services import action_planning, summaries
 from bot.services import actions as service
@@ -31,6 +31,7 @@ from bot.services.kinds import Kind
 from bot.services.members import Member
 from bot.views import actions as views
 from bot.views import callbacks
+from handlers import dialogs
 from handlers.buttons import pressed
 from handlers.coalition import require_group_manager
 from handlers.members import require_group
@@ -220,13 +221,31 @@ async def status_button(turn: Turn, update: Update, context: BotContext) -> None
     allowed = await _author_may_change(turn, context, coalition, target)
     await service.record(turn.session, target, turn.person, allowed, Progress(data.status, None, ""), turn.now)
     turn.answer(lambda t: views.status_recorded(t, target))
+    ask = (lambda t: views.ask_note(t, target), lambda t: ForceReply(selective=True))
+    if turn.private:  # SPEC §8: no per-message record of a private chat; the note is a dialog step
+        await dialogs.start(turn, NOTE_DIALOG, "note", {"action_id": target.id})
+        turn.reply(*ask)
+        return
     runtime = turn.runtime
 
     async def remember(sent: list[Message]) -> None:
         async with runtime.db.transaction() as session:
             await service.link(session, [target], sent[-1].chat_id, sent[-1].message_id)
 
-    turn.reply(lambda t: views.ask_note(t, target), lambda t: ForceReply(selective=True), after=remember)
+    turn.reply(*ask, after=remember)
+
+
+NOTE_DIALOG = "ap-note"
+"""The optional note after a one-tap status in a private chat (a stored dialog of one step)."""
+
+
+async def note_step(turn: Turn, update: Update, context: BotContext, row: DialogState) -> None:
+    """The note that follows a one-tap status in a private chat."""
+    target = await turn.session.get(ActionPoint, row.data["action_id"])
+    await dialogs.finish(turn, update, row)
+    if target is not None:
+        message = update.effective_message
+        await _record_from_chat(turn, context, message, [(target, parse_progress(message.text or "", strict=False))])
 
 
 @handler
@@ -276,8 +295,14 @@ async def chat_progress(turn: Turn, update: Update, context: BotContext) -> None
         pairs = [(targets[0], parse_progress(text, strict=False))] if len(targets) == 1 else []
     else:
         pairs = []
-    if not pairs:
-        return
+    if pairs:
+        await _record_from_chat(turn, context, message, pairs)
+
+
+async def _record_from_chat(
+    turn: Turn, context: BotContext, message: Message, pairs: list[tuple[ActionPoint, Progress]]
+) -> None:
+    text = message.text or ""
     coalition = turn.coalition or await turn.session.get(Coalition, pairs[0][0].coalition_id)
     member = await turn.member_of(coalition)
     turn.coalition = coalition
@@ -292,5 +317,6 @@ async def chat_progress(turn: Turn, update: Update, context: BotContext) -> None
     )
     if not rows:
         return
-    await service.link(turn.session, [target for target, _ in pairs], message.chat_id, message.message_id)
+    if not turn.private:  # replying to it updates them; a private chat's message is never kept
+        await service.link(turn.session, [target for target, _ in pairs], message.chat_id, message.message_id)
     _acknowledge(turn, context, message, RECORDED if any(not r.comment for r in rows) else COMMENTED)

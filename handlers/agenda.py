@@ -1,9 +1,11 @@
 """Handlers for the agenda (/propose, /poll, /closepoll, /agenda and Telegram's poll updates)
 and for anonymous concerns (the private /concern dialog, /concerns, /raise).
 
-The concern dialog keeps the text only in memory (`user_data`) between the message and the
-coalition button, and drops it when the dialog ends, is cancelled or times out; the button
-carries the coalition id alone. Nothing here logs an update or a concern.
+The concern dialog keeps the text only in memory (`user_data`, never a row: SPEC §8) between
+the message and the button that sends it, which comes with the list of who will receive it;
+the text is dropped when the dialog ends, is cancelled or times out, and a button reaching a
+process that does not hold it says why. The button carries the coalition id alone. Nothing
+here logs an update or a concern.
 """
 
 from __future__ import annotations
@@ -30,14 +32,13 @@ from bot.services import agenda as agenda_service
 from bot.services import concerns as concern_service
 from bot.services import members as member_service
 from bot.services.agenda import PollDraft
-from bot.services.errors import InvalidInput, NotAllowed, NotFound
+from bot.services.errors import InvalidInput, NotAllowed, NotFound, UserError
 from bot.views import agenda as views
 from bot.views import callbacks
-from bot.views.common import coalition_keyboard
 from bot.views.render import esc, multilingual
 from handlers.buttons import pressed
 from handlers.coalition import require_group_manager
-from handlers.dialogs import TEXT, dialog
+from handlers.dialogs import NEW, TEXT, dialog
 from handlers.members import require_group
 from handlers.turn import Turn, handler, person_info
 
@@ -45,7 +46,11 @@ log = logging.getLogger(__name__)
 
 WRITING, CHOOSE = range(2)
 _PENDING = "concern_text"
-_EXPIRED = N_("This choice has expired and nothing was sent. Send /concern again.")
+_EXPIRED = N_(
+    "Nothing was sent: for your anonymity the text was only in the bot's memory, "
+    "which was cleared (restart or another server). Send /concern again."
+)
+"""A button alert: at most 200 characters in every language."""
 
 
 def _argument_text(update: Update) -> str:
@@ -169,28 +174,30 @@ async def concern_text(turn: Turn, update: Update, context: BotContext) -> int:
 
 
 async def _route(turn: Turn, context: BotContext, text: str) -> int:
-    """Send at once to the member's only coalition, or ask which one first."""
+    """Show who would receive it in each of the member's coalitions (SPEC §8: before it is
+    sent); the button of a coalition sends it there."""
     text = concern_service.clean_text(text)
-    concern_service.require_secret(turn.runtime.settings.concern_secret)
     coalitions = [c for c, _ in await member_service.coalitions_of(turn.session, turn.person)]
     if not coalitions:
         raise NotFound(N_("You are not a member of any coalition yet."))
-    if len(coalitions) == 1:
-        await _submit(turn, coalitions[0], text)
-        return ConversationHandler.END
+    options, refusal = [], None
+    for coalition in coalitions:
+        try:
+            members = await concern_service.check(
+                turn.session, coalition, turn.user.id, turn.runtime.concern_keys, turn.now
+            )
+        except UserError as error:
+            refusal = refusal or error
+        else:
+            options.append((coalition, members))
+    if not options:
+        raise refusal
     context.user_data[_PENDING] = text
     turn.reply(
-        views.choose_coalition,
-        lambda t: coalition_keyboard(coalitions, lambda cid: callbacks.ConcernCoalition(cid).pack()),
+        lambda t: views.concern_recipients(t, options),
+        lambda t: views.send_concern_keyboard(t, [c for c, _ in options]),
     )
     return CHOOSE
-
-
-async def _submit(turn: Turn, coalition: Coalition, text: str) -> None:
-    concern = await concern_service.submit(
-        turn.session, coalition, turn.user.id, text, turn.runtime.settings.concern_secret, turn.now
-    )
-    turn.reply(lambda t: views.concern_sent(t, coalition, concern))
 
 
 @handler
@@ -204,7 +211,9 @@ async def _concern_choice(turn: Turn, update: Update, context: BotContext) -> in
     )
     if coalition is None:
         raise NotAllowed(N_("You are not a member of that coalition."))
-    await _submit(turn, coalition, text)
+    runtime = turn.runtime
+    concern = await concern_service.submit(turn.session, coalition, turn.user.id, text, runtime.concern_keys, turn.now)
+    turn.reply(lambda t: views.concern_sent(t, coalition, concern))  # held in memory only, no durable row
     turn.answer(views.sent)
     turn.defer(lambda: update.callback_query.edit_message_reply_markup(None))
     return ConversationHandler.END
@@ -235,7 +244,7 @@ def concern_dialog(timeout: float) -> ConversationHandler:
         warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
         return dialog(
             "concern-dialog",
-            CommandHandler("concern", concern),
+            CommandHandler("concern", concern, filters=NEW),
             {
                 WRITING: [MessageHandler(TEXT, concern_text)],
                 CHOOSE: [CallbackQueryHandler(concern_choice, pattern=callbacks.ConcernCoalition.pattern())],

@@ -2,7 +2,7 @@
 
 Text copied from an Arabic message can carry isolates and marks (U+2066…U+2069, U+200E/F,
 U+061C, U+202A…U+202E) around commands, `@names`, `#AP3`, numbers and dates (SPEC §10).
-This runs first (handler group -1) and rewrites the message's text and caption, with the
+This runs first (handler group -2) and rewrites the message's text and caption, with the
 entity offsets shifted to match, so a command that arrived as `⁦/help⁩` is a command at offset
 0 for PTB's `CommandHandler` and every parser sees `AP3`, not `⁨AP3⁩`.
 """
@@ -15,7 +15,8 @@ from telegram.ext import Application, TypeHandler
 from bot.i18n import BIDI_CONTROLS, strip_bidi
 from bot.runtime import BotContext
 
-GROUP = -1
+GROUP = -2
+"""Before every other handler group, the stored dialogs' steps (-1) included."""
 
 
 def _utf16(text: str) -> int:

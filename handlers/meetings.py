@@ -6,10 +6,9 @@ from __future__ import annotations
 from collections import Counter
 
 from telegram import Message, Update
-from telegram.ext import CommandHandler, ConversationHandler, MessageHandler
 
 from bot.i18n import N_
-from bot.models import Coalition, Meeting
+from bot.models import Coalition, DialogState, Meeting
 from bot.outbox.announcements import refresh_now
 from bot.outbox.announcements import render as render_announcement
 from bot.runtime import BotContext
@@ -20,15 +19,13 @@ from bot.services.errors import InvalidInput, NotAllowed, NotFound
 from bot.services.meetings import MeetingRequest
 from bot.views import callbacks
 from bot.views import meetings as views
+from bot.views import progress as progress_views
 from bot.views.render import Render, every
+from handlers import dialogs
 from handlers.buttons import pressed
 from handlers.coalition import require_group_manager
-from handlers.dialogs import TEXT, dialog
 from handlers.members import require_group
 from handlers.turn import Turn, handler
-
-WHEN, TITLE, LOCATION = range(3)
-_DRAFT = "meeting_draft"
 
 
 async def _schedule(turn: Turn, context: BotContext, request: MeetingRequest) -> None:
@@ -49,60 +46,38 @@ async def _schedule(turn: Turn, context: BotContext, request: MeetingRequest) ->
     )
 
 
+DIALOG = "meeting"
+"""The stored dialog of /meeting without arguments: when → title → location."""
+
+
 @handler
-async def meeting(turn: Turn, update: Update, context: BotContext) -> int:
+async def meeting(turn: Turn, update: Update, context: BotContext) -> None:
     await require_group_manager(turn, context)
     if not context.args:
-        context.user_data[_DRAFT] = {}
+        await dialogs.start(turn, DIALOG, "when")
         turn.ask(views.ask_when)
-        return WHEN
+        return
     text = update.effective_message.text.split(maxsplit=1)[1]
     await _schedule(turn, context, MeetingRequest.parse(text, turn.coalition.timezone))
-    return ConversationHandler.END
 
 
-@handler
-async def dialog_when(turn: Turn, update: Update, context: BotContext) -> int:
-    request = MeetingRequest.parse(update.effective_message.text, turn.coalition.timezone)
-    meeting_service.require_future(request.starts_at, turn.now)
-    context.user_data[_DRAFT] = {"text": update.effective_message.text.strip()}
-    turn.ask(views.ask_title)
-    return TITLE
-
-
-@handler
-async def dialog_title(turn: Turn, update: Update, context: BotContext) -> int:
-    title = update.effective_message.text.strip()
-    context.user_data[_DRAFT]["title"] = "" if title == "-" else title.replace("@", " ")
-    turn.ask(views.ask_location)
-    return LOCATION
-
-
-@handler
-async def dialog_location(turn: Turn, update: Update, context: BotContext) -> int:
-    await require_group_manager(turn, context)
-    draft = context.user_data.pop(_DRAFT)
-    location = update.effective_message.text.strip()
-    text = f"{draft['text']} {draft['title']}" + ("" if location == "-" else f" @ {location}")
-    await _schedule(turn, context, MeetingRequest.parse(text, turn.coalition.timezone))
-    return ConversationHandler.END
-
-
-def meeting_dialog(timeout: float) -> ConversationHandler:
-    """/meeting, asking for the date and time, the title and the place when they are missing."""
-    return dialog(
-        "meeting-dialog",
-        CommandHandler("meeting", meeting),
-        {
-            WHEN: [MessageHandler(TEXT, dialog_when)],
-            TITLE: [MessageHandler(TEXT, dialog_title)],
-            LOCATION: [MessageHandler(TEXT, dialog_location)],
-        },
-        draft_key=_DRAFT,
-        stopped=views.stopped,
-        timeout=timeout,
-        allow_reentry=False,
-    )
+async def meeting_step(turn: Turn, update: Update, context: BotContext, row: DialogState) -> None:
+    """One answer of the /meeting dialog, in the step's own transaction."""
+    text = update.effective_message.text.strip()
+    if row.step == "when":
+        request = MeetingRequest.parse(text, turn.coalition.timezone)
+        meeting_service.require_future(request.starts_at, turn.now)
+        await dialogs.advance(turn, update, row, "title", {"text": text})
+        turn.ask(views.ask_title)
+    elif row.step == "title":
+        title = "" if text == "-" else text.replace("@", " ")
+        await dialogs.advance(turn, update, row, "location", {**row.data, "title": title})
+        turn.ask(views.ask_location)
+    else:
+        await require_group_manager(turn, context)
+        draft = f"{row.data['text']} {row.data['title']}" + ("" if text == "-" else f" @ {text}")
+        await _schedule(turn, context, MeetingRequest.parse(draft, turn.coalition.timezone))
+        await dialogs.finish(turn, update, row)
 
 
 @handler
@@ -162,15 +137,20 @@ async def reschedule(turn: Turn, update: Update, context: BotContext) -> None:
 
 
 @handler
-async def cancel(turn: Turn, update: Update, context: BotContext) -> int:
-    """`/cancel M2` cancels a meeting; a bare `/cancel` inside the /meeting dialog stops it."""
+async def cancel(turn: Turn, update: Update, context: BotContext) -> None:
+    """`/cancel M2` cancels a meeting; a bare `/cancel` stops the sender's /meeting or /report
+    dialog here (the /concern dialog has its own)."""
+    if not context.args:
+        stopped = await dialogs.stop(turn)
+        if stopped:
+            turn.reply(views.stopped if DIALOG in stopped else progress_views.report_stopped)
+            return
     await require_group_manager(turn, context)
     meeting = await _named_meeting(turn, context, N_("Name the meeting: /cancel M2."))
     await meeting_service.cancel(turn.session, meeting, turn.now)
     turn.reply(lambda t: views.cancelled(t, meeting))
     await _tell_answered(turn, meeting, lambda t: views.cancelled(t, meeting))
     turn.defer(lambda: refresh_now(context.application, meeting.id))
-    return ConversationHandler.END
 
 
 @handler

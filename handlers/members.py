@@ -7,6 +7,7 @@ from telegram import Update
 from bot.i18n import N_
 from bot.runtime import BotContext
 from bot.services import coalitions as coalition_service
+from bot.services import concerns as concern_service
 from bot.services import members as member_service
 from bot.services.errors import InvalidInput
 from bot.services.members import Member
@@ -56,6 +57,7 @@ async def _join(turn: Turn, context: BotContext, role: str, organisation: str | 
     if pending and await turn.is_admin(context.bot):  # an administrator needs nobody's approval
         await member_service.approve(turn.session, member)
         pending = False
+    await concern_service.note_role(turn.session, record, turn.now)
     turn.member = member
     keyboard = (lambda t: views.approve_keyboard(t, member)) if pending else None
     turn.reply(lambda t: views.joined(t, member, pending), keyboard)
@@ -85,6 +87,7 @@ async def join_button(turn: Turn, update: Update, context: BotContext) -> None:
 async def _approve(turn: Turn, context: BotContext, member: Member) -> None:
     await require_group_manager(turn, context)
     await member_service.approve(turn.session, member)
+    await concern_service.note_role(turn.session, member.membership, turn.now)
     turn.reply(lambda t: views.approved(t, member))
     turn.tell(member.person, lambda t: views.approved(t, member))
 
@@ -116,6 +119,7 @@ async def role(turn: Turn, update: Update, context: BotContext) -> None:
     member = await member_service.find_member(turn.session, turn.coalition, args[0])
     role, rest = read_role(args[1:]) or (args[1], args[2:])
     member_service.set_role(turn.session, member, role, " ".join(rest) or None)
+    await concern_service.note_role(turn.session, member.membership, turn.now)
     turn.reply(lambda t: views.approved(t, member))
 
 
@@ -132,3 +136,12 @@ async def members(turn: Turn, update: Update, context: BotContext) -> None:
 async def stale_button(turn: Turn, update: Update, context: BotContext) -> None:
     """Any callback data no handler recognises: forged, malformed or from an old version."""
     raise InvalidInput(N_("This button is not valid."))
+
+
+@handler
+async def unknown_command(turn: Turn, update: Update, context: BotContext) -> None:
+    """A command the bot does not know, in a private chat: say so and point to /help.
+
+    Registered for private chats only: in a group, other bots' commands are none of ours.
+    """
+    turn.reply(command_views.unknown_command)

@@ -1,25 +1,27 @@
 """Handlers for progress reports (/report, its step-by-step dialog and buttons), treaty
 deadlines (/deadline, /deadlines), /progress (text and chart) and /export (SPEC §9).
 
-A report waiting for a button (a duplicate period, or the choice of coalition in a private
-chat) is kept in the reporter's `user_data` under a random token carried by the buttons,
-so a button of an older report, or someone else's press, changes nothing.
+The step-by-step dialog and a report waiting for a button (a duplicate period, or the choice
+of coalition in a private chat) are `DialogState` rows (SPEC §3 "Dialog state"), so any
+instance takes the next step or the press; a waiting report carries a random token that the
+buttons repeat, so a button of an older report, or someone else's press, changes nothing.
 """
 
 from __future__ import annotations
 
 import asyncio
 import secrets
+from dataclasses import asdict
 from datetime import date
 
 from telegram import Update
-from telegram.ext import CommandHandler, ConversationHandler, MessageHandler
 
 from bot.i18n import N_
-from bot.models import Coalition
+from bot.models import Coalition, DialogState
 from bot.outbox.messaging import send_texts
 from bot.runtime import BotContext
 from bot.services import deadlines as deadline_service
+from bot.services import dialog_state
 from bot.services import export as export_service
 from bot.services import members as member_service
 from bot.services import progress as progress_service
@@ -34,16 +36,16 @@ from bot.views import progress as views
 from bot.views import treaty as treaty_views
 from bot.views.common import coalition_keyboard
 from bot.views.render import multilingual
+from handlers import dialogs
 from handlers.buttons import pressed
 from handlers.coalition import require_group_manager
-from handlers.dialogs import TEXT, dialog
 from handlers.members import require_group
 from handlers.turn import Turn, handler
 
-PERIOD, FIGURE = range(2)
 CAPTION_LIMIT = 1024
-_DRAFT = "report_draft"  # answers of the step-by-step dialog so far
-_PENDING = "report_pending"  # a valid report waiting for a button: {token, draft, coalition_id}
+DIALOG = "report"
+"""The stored dialog of /report without arguments: the period, then each figure."""
+_PENDING = "report-pending"  # a valid report waiting for a button: {token, draft, coalition_id}
 
 
 def _today(turn: Turn) -> date:
@@ -75,9 +77,10 @@ async def _reporting_coalitions(turn: Turn, context: BotContext, organisation: s
     return allowed
 
 
-def _remember(context: BotContext, draft: ReportDraft, coalition_id: int | None) -> str:
+async def _remember(turn: Turn, draft: ReportDraft, coalition_id: int | None) -> str:
     token = secrets.token_hex(4)
-    context.user_data[_PENDING] = {"token": token, "draft": draft, "coalition_id": coalition_id}
+    data = {"token": token, "draft": asdict(draft), "coalition_id": coalition_id}
+    await dialogs.start(turn, _PENDING, "button", data)
     return token
 
 
@@ -89,7 +92,7 @@ async def _file(
     stored = await report_service.file(turn.session, coalition, organisation, draft, turn.person, turn.now, replace)
     if stored is None:
         previous = await report_service.existing(turn.session, coalition, organisation, draft.period)
-        token = _remember(context, draft, coalition.id)
+        token = await _remember(turn, draft, coalition.id)
         turn.reply(lambda t: views.duplicate_question(t, previous), lambda t: views.duplicate_keyboard(t, token))
         return
     turn.reply(lambda t: views.report_recorded(t, stored, replace))
@@ -107,7 +110,7 @@ async def _submit(turn: Turn, context: BotContext, draft: ReportDraft) -> None:
     if len(coalitions) == 1:
         await _file(turn, context, coalitions[0], draft)
         return
-    token = _remember(context, draft, None)
+    token = await _remember(turn, draft, None)
     turn.reply(
         views.choose_coalition,
         lambda t: coalition_keyboard(coalitions, lambda cid: callbacks.Report("c", token, cid).pack()),
@@ -124,51 +127,37 @@ async def _require_reporter(turn: Turn, context: BotContext, organisation: str |
 
 
 @handler
-async def report(turn: Turn, update: Update, context: BotContext) -> int:
+async def report(turn: Turn, update: Update, context: BotContext) -> None:
     if not context.args:
         await _require_reporter(turn, context, None)
+        await dialogs.start(turn, DIALOG, "period")
         turn.ask(views.ask_period)
-        return PERIOD
+        return
     if not turn.private:
         require_group(turn)
     draft = report_service.parse_report(update.effective_message.text.split(maxsplit=1)[1], _today(turn))
     await _submit(turn, context, draft)
-    return ConversationHandler.END
 
 
-@handler
-async def dialog_period(turn: Turn, update: Update, context: BotContext) -> int:
-    period = report_service.parse_period(update.effective_message.text, _today(turn))
-    context.user_data[_DRAFT] = {"period": period, "figures": {}}
-    turn.ask(lambda t: views.ask_figure(t, FIELDS[0]))
-    return FIGURE
-
-
-@handler
-async def dialog_figure(turn: Turn, update: Update, context: BotContext) -> int:
-    draft = context.user_data[_DRAFT]
-    name = FIELDS[len(draft["figures"])]
+async def report_step(turn: Turn, update: Update, context: BotContext, row: DialogState) -> None:
+    """One answer of the /report dialog: the period, then each figure in `FIELDS` order."""
     text = update.effective_message.text.strip()
-    draft["figures"][name] = 0 if text == "-" else report_service.parse_figure(name, text)
-    if len(draft["figures"]) < len(FIELDS):
-        following = FIELDS[len(draft["figures"])]
+    if row.step == "period":
+        period = report_service.parse_period(text, _today(turn))
+        await dialogs.advance(turn, update, row, "figure", {"period": period, "figures": {}})
+        turn.ask(lambda t: views.ask_figure(t, FIELDS[0]))
+        return
+    figures = dict(row.data["figures"])
+    name = FIELDS[len(figures)]
+    figures[name] = 0 if text == "-" else report_service.parse_figure(name, text)
+    if len(figures) < len(FIELDS):
+        await dialogs.advance(turn, update, row, "figure", {**row.data, "figures": figures})
+        following = FIELDS[len(figures)]
         turn.ask(lambda t: views.ask_figure(t, following))
-        return FIGURE
-    context.user_data.pop(_DRAFT)
-    await _submit(turn, context, ReportDraft(draft["period"], draft["figures"]))
-    return ConversationHandler.END
-
-
-def report_dialog(timeout: float) -> ConversationHandler:
-    """/report: at once with key=value pairs, or step by step (the period, then each figure)."""
-    return dialog(
-        "report-dialog",
-        CommandHandler("report", report),
-        {PERIOD: [MessageHandler(TEXT, dialog_period)], FIGURE: [MessageHandler(TEXT, dialog_figure)]},
-        draft_key=_DRAFT,
-        stopped=views.report_stopped,
-        timeout=timeout,
-    )
+        return
+    draft = ReportDraft(row.data["period"], figures)
+    await dialogs.finish(turn, update, row)
+    await _submit(turn, context, draft)
 
 
 @handler
@@ -176,23 +165,20 @@ async def report_button(turn: Turn, update: Update, context: BotContext) -> None
     """Replace (`r`) or keep (`k`) a duplicate period; choose the coalition (`c`)."""
     query = update.callback_query
     data = pressed(update, callbacks.Report)
-    pending = context.user_data.get(_PENDING)
-    if pending is None or pending["token"] != data.token:
+    row = await dialog_state.get(turn.session, turn.chat.id, turn.user.id, _PENDING, turn.now)
+    if row is None or row.data["token"] != data.token:
         raise NotFound(N_("This report is not waiting for your answer (if it is yours, send /report again)."))
-    action, draft = data.action, pending["draft"]
-    context.user_data.pop(_PENDING)
-    try:
-        if action == "k":
-            turn.answer(views.kept)
-        else:
-            coalition_id = data.coalition_id if action == "c" else pending["coalition_id"]
-            coalition = await turn.session.get(Coalition, coalition_id)
-            if coalition is None or (not turn.private and turn.coalition and turn.coalition.id != coalition.id):
-                raise NotAllowed(N_("This button belongs to another coalition."))
-            await _file(turn, context, coalition, draft, replace=action == "r")
-    except UserError:
-        context.user_data.setdefault(_PENDING, pending)  # still pending: the person may press again
-        raise
+    action, pending = data.action, dict(row.data)
+    draft = ReportDraft(**pending["draft"])
+    await dialog_state.finish(turn.session, row, turn.now)  # rolled back, so still pending, if refused
+    if action == "k":
+        turn.answer(views.kept)
+    else:
+        coalition_id = data.coalition_id if action == "c" else pending["coalition_id"]
+        coalition = await turn.session.get(Coalition, coalition_id)
+        if coalition is None or (not turn.private and turn.coalition and turn.coalition.id != coalition.id):
+            raise NotAllowed(N_("This button belongs to another coalition."))
+        await _file(turn, context, coalition, draft, replace=action == "r")
     turn.defer(lambda: query.edit_message_reply_markup(reply_markup=None))
 
 

@@ -1,8 +1,9 @@
 """Scheduled work. The database is the source of truth; the scheduler only decides when to look.
 
 `register` configures PTB's APScheduler so a late run is never silently skipped;
-`start` adds the two recurring looks: the reminder dispatcher (every few seconds, and at
-once on start-up to catch up on what fell due while the bot was down) and the watchdogs.
+`start` adds the recurring looks: the reminder dispatcher (every few seconds, and at once on
+start-up to catch up on what fell due while the bot was down), housekeeping (every minute:
+what must not outlive its hour) and the watchdogs.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from telegram.ext import Application
 
 from bot.services.kinds import Kind
-from jobs import actions, agenda, meeting_reminders, needs, progress, treaty
+from jobs import actions, agenda, housekeeping, meeting_reminders, needs, progress, treaty
 from jobs.compose import Composer
 from jobs.dispatch import INTERVAL, Dispatcher
 from jobs.watchdogs import WATCHDOG_INTERVAL, run_watchdogs
@@ -69,6 +70,13 @@ async def start(application: Application) -> None:
         first=0.0,
         name="dispatch",
         job_kwargs={"id": "dispatch", "replace_existing": True, "max_instances": 3},
+    )
+    queue.run_repeating(
+        housekeeping.run,
+        interval=housekeeping.INTERVAL,
+        first=0.5,
+        name="housekeeping",
+        job_kwargs={"id": "housekeeping", "replace_existing": True},
     )
     queue.run_repeating(
         run_watchdogs,

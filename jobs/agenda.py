@@ -2,7 +2,8 @@
 
 The reminder names only the concern (`subject_id`); the facilitators are read when it is
 sent, so one who has just started the bot is served, and a retried fan-out skips those
-already served like any other reminder.
+already served like any other reminder. A facilitator who took the role after the concern
+was sent does not receive it (SPEC §8).
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ async def concern(c: Compose) -> list[Message]:
     if record is None:  # the coalition was deleted meanwhile
         return []
     coalition = c.coalition
+    facilitators = await c.with_roles(concern_service.FACILITATORS)
     return c.private(
-        await c.with_roles(concern_service.FACILITATORS),
+        [member for member in facilitators if concern_service.receives(member, record)],
         lambda t: views.concern_for_facilitator(t, coalition, record),
     )
 

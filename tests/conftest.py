@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 
 from bot.clock import FrozenClock
 from bot.config import PROJECT_ROOT, Settings
@@ -22,6 +22,15 @@ from bot.store.migrate import upgrade
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 _pg_migrated = False
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Refuse a PostgreSQL database not named for tests: the suite drops its `public` schema."""
+    if PG_URL and "test" not in (make_url(Settings(database_url=PG_URL).database_url).database or ""):
+        raise pytest.UsageError(
+            f"TEST_DATABASE_URL names the database {make_url(PG_URL).database!r}: the test suite drops and "
+            "recreates its public schema, so it runs only against a database whose name contains 'test'."
+        )
 
 
 def database_url(tmp_path: Path) -> str:
@@ -47,7 +56,8 @@ async def prepare(url: str) -> None:
                 (
                     await conn.execute(
                         text(
-                            "SELECT tablename FROM pg_tables WHERE schemaname='public' AND tablename <> 'alembic_version'"
+                            "SELECT tablename FROM pg_tables"
+                            " WHERE schemaname='public' AND tablename <> 'alembic_version'"
                         )
                     )
                 )

@@ -31,7 +31,7 @@ async def play(
 
     async def write(who: int, chat_id: int, text: str, reply_to: SentMessage | None = None) -> None:
         """A message that is not a command: the bot answers with a reaction, if anything."""
-        replying = f" (replying to the bot's message {reply_to.message_id})" if reply_to else ""
+        replying = f" (replying to the bot's message “{_opening(reply_to)}”)" if reply_to else ""
         print(f"\n▶ {NAMES[who]} in the {show.where(chat_id)}{replying}: {text}")
         seen = len(emu.reactions)
         await emu.send(chat_id, who, text, reply_to=reply_to.message_id if reply_to else None)
@@ -86,3 +86,9 @@ async def play(
     draft = next(m for m in reversed(emu.sent) if m.chat_id == CLAIRE and m.buttons())
     await show.press(CLAIRE, draft, draft.buttons()[0]["text"])
     await tick()
+
+
+def _opening(message: SentMessage, length: int = 40) -> str:
+    """How a reader recognises the message replied to: its first words, not its internal id."""
+    first = (message.text or "").splitlines()[0] if message.text else message.kind
+    return first if len(first) <= length else first[: length - 1].rstrip() + "…"

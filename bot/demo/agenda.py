@@ -7,7 +7,6 @@ operator Nadia, the donor John, Salim and the national authority Rania; meeting 
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 
 from telegram.ext import Application
@@ -15,7 +14,6 @@ from telegram.ext import Application
 from bot.clock import FrozenClock
 from bot.demo.cast import CLAIRE, GROUP, JOHN, NADIA, NAMES, RANIA, SALIM, Transcript
 from bot.emulator import Emulator
-from bot.runtime import runtime_of
 from jobs import DISPATCHER_KEY
 
 VOTES = {NADIA: [0, 1], JOHN: [1], RANIA: [1, 2], SALIM: [2]}
@@ -41,11 +39,10 @@ async def play(
     await show.act(JOHN, GROUP, "/agenda")
 
     step("An anonymous concern: only the facilitator receives it, and raises it without attribution")
-    runtime = runtime_of(application)
-    # the demo has no configuration: a throwaway key for the concern limiter
-    runtime.settings.concern_secret = runtime.settings.concern_secret or secrets.token_hex(16)
     await show.act(CLAIRE, CLAIRE, "/start")
     await show.act(NADIA, NADIA, "/concern The national authority withholds tasking from operators who report delays.")
+    recipients = show.last_with_buttons(NADIA)  # who will receive it, before anything is sent
+    await show.press(NADIA, recipients, recipients.buttons()[0]["text"])
     await application.bot_data[DISPATCHER_KEY].tick()
     await show.quiet()
     await show.act(CLAIRE, CLAIRE, "/concerns")

@@ -30,7 +30,8 @@ from bot.store.database import Database
 from bot.store.migrate import upgrade
 
 
-async def run_demo(settings: Settings, out: Callable[[str], None] = print) -> None:
+async def run_demo(settings: Settings, charts: Path | None = None) -> None:
+    """Play the script and print it; with `charts`, the chart pictures are also written there."""
     with tempfile.TemporaryDirectory() as tmp:
         async with Emulator(token=TOKEN) as emu:
             demo_settings = settings.model_copy(
@@ -45,18 +46,19 @@ async def run_demo(settings: Settings, out: Callable[[str], None] = print) -> No
             await db.dispose()
             clock = FrozenClock(START)
             application = build_application(demo_settings, clock=clock, rate_limit=False)
+            show = Transcript(emu, charts)
+            show.follow(application)
             async with running(application, poll_timeout=1):
-                await _script(emu, application, clock)
+                await _script(emu, application, clock, show)
 
 
-async def _script(emu: Emulator, application: Application, clock: FrozenClock) -> None:
+async def _script(emu: Emulator, application: Application, clock: FrozenClock, show: Transcript) -> None:
     emu.add_user(RANIA, "Rania", username="rania", language_code="ar")
     emu.add_user(NADIA, "Nadia", username="nadia", language_code="fr")
     emu.add_user(JOHN, "John", username="john", language_code="en")
     emu.add_user(SALIM, "Salim", username="salim", language_code="ar")
     emu.add_user(CLAIRE, "Claire", username="claire", language_code="fr")
     emu.add_group(GROUP, "Lebanon Country Coalition", admins=[RANIA], creator=RANIA, type="supergroup")
-    show = Transcript(emu)
     step = _printer()
 
     step("The national authority adds the bot and sets the coalition up (Arabic first, then French and English)")
@@ -85,6 +87,7 @@ async def _script(emu: Emulator, application: Application, clock: FrozenClock) -
     await _meetings(emu, application, clock, show, step)
     for chapter in (demo_agenda, demo_actions, demo_progress, demo_needs, demo_treaty):
         await chapter.play(show, emu, application, clock, step)
+    print(show.summary())
 
 
 async def _meetings(

@@ -97,6 +97,22 @@ class Actors(World):
             self.updates.push("message", message)
         return message
 
+    async def edit(self, chat_id: int, message_id: int, user_id: int, text: str) -> dict[str, Any]:
+        """The user edits their message: Telegram sends ``edited_message`` with a new update id,
+        also when the text did not change."""
+        self._user(user_id)  # known users only
+        chat = self._live_chat(chat_id)
+        original = chat.messages.get(message_id)
+        if original is None or original.get("from", {}).get("id") != user_id:
+            raise ValueError(f"user {user_id} has no message {message_id} in chat {chat_id}")
+        edited = {**original, "text": text, "entities": auto_entities(text), "edit_date": original["date"] + 1}
+        if not edited["entities"]:
+            edited.pop("entities")
+        chat.messages[message_id] = edited
+        if self._bot_sees(chat, edited):
+            self.updates.push("edited_message", edited)
+        return edited
+
     async def press(self, chat_id: int, message_id: int, user_id: int, data: str) -> str:
         """The user taps the inline button carrying ``data``; returns the callback query id."""
         user, chat = self._user(user_id), self._live_chat(chat_id)

@@ -5,13 +5,13 @@ and PostgreSQL behave the same. Telegram ids are 64-bit (`BigInteger`).
 """
 
 from bot.models.actions import ActionMessage, ActionPoint, ActionUpdate, Note
-from bot.models.agenda import AgendaPoll, Concern, ConcernLimit, PollOption, PollVote, Proposal
+from bot.models.agenda import AgendaPoll, Concern, ConcernLimit, ConcernQuota, PollOption, PollVote, Proposal
 from bot.models.base import UTCDateTime
 from bot.models.coalition import Coalition, Membership, Person
 from bot.models.meetings import Delivery, Meeting, Reminder, Rsvp
 from bot.models.needs import Need, Pledge, PledgeStep
 from bot.models.progress import Article7Submission, ProgressReport, TreatyDeadline
-from bot.models.updates import ProcessedUpdate
+from bot.models.updates import DialogState, EditNotice, ProcessedUpdate
 
 __all__ = [
     "ActionMessage",
@@ -22,7 +22,10 @@ __all__ = [
     "Coalition",
     "Concern",
     "ConcernLimit",
+    "ConcernQuota",
     "Delivery",
+    "DialogState",
+    "EditNotice",
     "Meeting",
     "Membership",
     "Need",

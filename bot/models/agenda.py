@@ -1,8 +1,9 @@
 """Agenda proposals, agenda polls with their votes, and anonymous concerns (SPEC §7, §8).
 
 A concern row deliberately has no column that could name its sender: no person, user,
-chat or message id. The abuse limiter keeps only a keyed hash per sender and coalition
-(`ConcernLimit`), and its rows are deleted once they are older than the 24-hour window.
+chat or message id, and no time finer than its day. The abuse limiter keeps only a keyed
+hash under a key held in process memory and an expiry hour (`ConcernLimit`), plus a
+per-coalition count (`ConcernQuota`); housekeeping deletes both when their hour passes.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from bot.models.base import big_id, utc_column
 
 
 class Concern(SQLModel, table=True):
-    """An anonymous concern (SPEC §8), numbered per coalition (`C1`, `C2`, …)."""
+    """An anonymous concern (SPEC §8), numbered per coalition (`C1`, `C2`, …).
+
+    `created_at` is the start of the UTC day it was sent: no finer time is ever stored."""
 
     __table_args__ = (sa.UniqueConstraint("coalition_id", "number"),)
 
@@ -29,17 +32,29 @@ class Concern(SQLModel, table=True):
 
 
 class ConcernLimit(SQLModel, table=True):
-    """One accepted concern in the abuse window: HMAC(secret, coalition and sender) and when.
+    """One accepted concern in a sender's abuse window: HMAC(epoch key, coalition, user, slot)
+    and the hour it expires, nothing else (SPEC §8).
 
-    Without the secret (configuration, never the database) a token names nobody; rows older
-    than the window are deleted, so even with the secret nothing links after 24 hours.
+    The epoch keys live only in process memory (`bot.services.concerns.LimiterKeys`), so a
+    token names nobody even with the configuration; housekeeping deletes a row when its hour
+    has passed. The token is the primary key: no row number gives an order away.
     """
 
     __tablename__ = "concern_limit"
 
-    id: int | None = Field(default=None, primary_key=True)
-    token: str = Field(index=True)
-    at: datetime = Field(sa_column=utc_column(index=True))
+    token: str = Field(primary_key=True)
+    expires_at: datetime = Field(sa_column=utc_column(index=True))
+
+
+class ConcernQuota(SQLModel, table=True):
+    """The per-coalition cap shared by every instance (at most `COALITION_LIMIT` concerns in
+    24 hours): a slot number and the hour it frees, nothing about any sender."""
+
+    __tablename__ = "concern_quota"
+
+    coalition_id: int = Field(foreign_key="coalition.id", primary_key=True, ondelete="CASCADE")
+    slot: int = Field(primary_key=True)
+    expires_at: datetime = Field(sa_column=utc_column(index=True))
 
 
 class Proposal(SQLModel, table=True):

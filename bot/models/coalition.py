@@ -68,3 +68,7 @@ class Membership(SQLModel, table=True):
     pending_role: str | None = None
     organisation: str | None = None
     joined_at: datetime = Field(sa_column=utc_column())
+    # SPEC §8: since when the member is facilitator, shown to a concern's sender, and the
+    # number of the coalition's last concern at that moment: a new facilitator reads only later ones
+    facilitator_since: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    concerns_after: int | None = None

@@ -9,8 +9,11 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import Catalogs
+from bot.lifecycle import PollingWatch
 from bot.outbox.announcements import AnnouncementRefresher
 from bot.runtime.admins import AdminCache
+from bot.services.concerns import LimiterKeys
+from bot.services.edits import PrivateEdits
 from bot.store.database import Database
 
 RUNTIME_KEY = "runtime"
@@ -26,6 +29,9 @@ class Runtime:
     clock: Clock
     admins: AdminCache = field(default_factory=AdminCache)
     announcements: AnnouncementRefresher = field(default_factory=AnnouncementRefresher)
+    edits: PrivateEdits = field(default_factory=PrivateEdits)
+    concern_keys: LimiterKeys = field(default_factory=LimiterKeys)
+    polling: PollingWatch = field(default_factory=PollingWatch)
 
 
 class BotContext(CallbackContext[ExtBot, dict, dict, dict]):

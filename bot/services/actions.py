@@ -19,11 +19,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.i18n import N_
 from bot.models import ActionMessage, ActionPoint, ActionUpdate, Coalition, Membership, Person
 from bot.services import members as member_service
-from bot.services import numbering, recipients, reports
+from bot.services import numbering, parsing, recipients, reports
 from bot.services.action_parsing import Progress, parse_reference
 from bot.services.errors import InvalidInput, NotAllowed, NotFound, Words
 from bot.services.members import Member
-from bot.services.parsing import western_digits
 from bot.services.roles import ROLE_LIST, read_role
 
 MEMBER, ORGANISATION, ROLE = "member", "organisation", "role"
@@ -115,10 +114,11 @@ async def read_owner(session: AsyncSession, coalition: Coalition, words: list[st
 
 def read_due(words: list[str]) -> tuple[date | None, list[str]]:
     """An optional `YYYY-MM-DD` first word; something date-like but impossible is refused."""
-    if not words or not _DATE_LIKE.match(words[0]):
+    first = parsing.western_digits(words[0]) if words else ""
+    if not _DATE_LIKE.match(first):
         return None, words
     try:
-        return datetime.strptime(western_digits(words[0]), "%Y-%m-%d").date(), words[1:]
+        return datetime.strptime(first, "%Y-%m-%d").date(), words[1:]
     except ValueError as exc:
         raise InvalidInput(
             N_("“{value}” is not a valid date: use YYYY-MM-DD, e.g. 2027-03-31."), value=words[0]

@@ -22,9 +22,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import N_
 from bot.models import Coalition, Person, Reminder, TreatyDeadline
+from bot.services import parsing
 from bot.services.errors import InvalidInput
 from bot.services.kinds import Kind
-from bot.services.parsing import western_digits
 from bot.services.reports import local_today
 from bot.services.watchdogs import add_months
 
@@ -55,11 +55,11 @@ def parse_article(value: str) -> str:
 
 
 def parse_day(value: str) -> date:
+    text = parsing.western_digits(value.strip())
     try:
-        typed = western_digits(value).strip()
-        if not _DAY.match(typed):
+        if not _DAY.match(text):
             raise ValueError(value)
-        return date.fromisoformat(typed)
+        return date.fromisoformat(text)
     except ValueError as exc:
         raise InvalidInput(N_("“{value}” is not a date: use YYYY-MM-DD, e.g. 2028-08-01."), value=value) from exc
 

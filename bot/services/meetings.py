@@ -26,6 +26,9 @@ ANSWERS = ("yes", "online", "no")
 MAX_TITLE = 200
 LENGTH = timedelta(hours=4)
 """Calendar length of a meeting (the spec gives none; a coalition meeting is a half day)."""
+HORIZON_YEARS = 5
+HORIZON = timedelta(days=366 * HORIZON_YEARS)
+"""How far ahead a meeting may be scheduled (the spec is silent; years 9999 overflowed)."""
 _REFERENCE = re.compile(r"^[mM]?(\d{1,6})$")
 _WHEN = re.compile(r"^(\d{4}-\d{2}-\d{2})\s+(\d{1,2}:\d{2})(?:\s+(.*))?$", re.S)
 
@@ -55,6 +58,7 @@ class MeetingRequest:
 
 def parse_local(day: str, time: str, timezone: str) -> datetime:
     """A wall-clock date and time in `timezone`, as an aware datetime; refuses impossible dates."""
+    day, time = parsing.western_digits(day), parsing.western_digits(time)
     try:
         naive = datetime.strptime(western_digits(f"{day} {time}"), "%Y-%m-%d %H:%M")
     except ValueError as exc:
@@ -78,8 +82,15 @@ async def by_number(session: AsyncSession, coalition: Coalition, reference: str)
 
 
 def require_future(starts_at: datetime, now: datetime) -> None:
+    """In the future, and not absurdly far: a coalition meets every three or six months."""
     if starts_at <= now:
         raise InvalidInput(N_("The meeting time must be in the future."))
+    if starts_at > now + HORIZON:
+        raise InvalidInput(
+            N_("The meeting date {value} is too far ahead: schedule meetings at most {years} years from now."),
+            value=starts_at.date().isoformat(),
+            years=HORIZON_YEARS,
+        )
 
 
 POST_MEETING_DELAY = timedelta(days=1, hours=2)

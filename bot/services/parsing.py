@@ -20,6 +20,7 @@ _CADENCES = {"6m": 6, "3m": 3}
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 # Thousands separators people type: comma, dot, spaces (incl. no-break), Arabic separator, apostrophe.
 _SEPARATORS = re.compile(r"[,.\s\u00a0\u202f\u066c']")
+_ASCII_NUMBER = re.compile(r"[0-9]+")
 
 
 def western_digits(value: str) -> str:
@@ -110,11 +111,6 @@ def parse_cadence(value: str) -> int:
 def parse_amount(value: str, field: str) -> int:
     """A non-negative whole number, with any thousands separators and Arabic-Indic digits."""
     cleaned = _SEPARATORS.sub("", western_digits(value).strip())
-    if not cleaned.isdigit():
+    if not _ASCII_NUMBER.fullmatch(cleaned):  # not `isdigit`: it accepts ² and other digit signs
         raise InvalidInput(N_("“{value}” is not a valid number for {field}."), value=value, field=field)
     return int(cleaned)
-
-
-def ascii_digits(value: str) -> str:
-    """Arabic-Indic and Persian digits as ASCII digits, the rest unchanged."""
-    return value.translate(_DIGITS)

@@ -3,7 +3,9 @@
 The person's row stays as an anonymous placeholder ("former member") because records others
 depend on point to it: action points they owned, updates and notes they wrote. Everything
 that is personal (Telegram id, names, username, language, timezone, memberships, RSVPs,
-named poll votes, their deliveries, the concern limiter's keyed hashes) goes. Figures reported for an organisation stay.
+named poll votes, their deliveries) goes. Figures reported for an organisation stay. The
+anonymous-concern limiter's entries stay until their hour passes: they name nobody (their key
+is only in the bot's memory), and erasing them would reset the abuse limit (SPEC §8).
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ from sqlalchemy import delete
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.models import Delivery, Membership, Person, Rsvp
-from bot.services import concerns
 from bot.services.agenda import erase_votes
 from bot.services.reminders import person_recipient
 
@@ -31,14 +32,10 @@ ERASERS: tuple[Eraser, ...] = (_memberships_and_meetings, erase_votes)
 """Every area that keeps rows about a person of their own (not shared records)."""
 
 
-async def forget(session: AsyncSession, person: Person, concern_secret: str | None) -> None:
-    """Erase everything personal, in the caller's transaction (all or nothing).
-
-    `concern_secret` finds the anonymous-concern limiter's rows of this person."""
+async def forget(session: AsyncSession, person: Person) -> None:
+    """Erase everything personal, in the caller's transaction (all or nothing)."""
     for erase in ERASERS:
         await erase(session, person)
-    if person.tg_user_id is not None:
-        await concerns.forget_sender(session, concern_secret, person.tg_user_id)
     person.tg_user_id = None
     person.username = None
     person.full_name = ""

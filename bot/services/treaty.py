@@ -58,7 +58,7 @@ async def operator_reports(session: AsyncSession, coalition: Coalition) -> list[
 
 def parse_year(value: str, today: date) -> int:
     """A calendar year from 2000 to the current one (Arabic-Indic digits too)."""
-    text = parsing.ascii_digits(value.strip())
+    text = parsing.western_digits(value.strip())
     if not (len(text) == 4 and text.isdigit()) or not reports.FIRST_YEAR <= int(text) <= today.year:
         raise InvalidInput(
             N_("“{value}” is not a reporting year: give a year from {first} to {last}, e.g. /article7 {last}."),

@@ -298,8 +298,7 @@ def overdue_digest(t: Lang, coalition: Coalition, items: list[Item], whole: bool
     ).format(n=t.number(len(items)), country=country(t, coalition.country))
     lines = [f"<b>{heading}</b>"]
     lines += [item_lines(t, item, with_owner=whole)[0] for item in items]
-    lines += [
-        "",
-        prose(t, t._("Report progress in the group: /update AP3 <status> <NN%> <text>, or #AP3 in a message.")),
-    ]
+    first = items[0].action  # the hint shows a reference the reader actually owns or manages
+    hint = t._("Report progress in the group: /update {action} <status> <NN%> <text>, or {tag} in a message.")
+    lines += ["", prose(t, hint.format(action=ref(t, first), tag=t.isolate(f"#AP{first.number}")))]
     return "\n".join(lines)

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
 from bot.i18n import Lang
 from bot.models import Coalition, Concern, Meeting, Proposal
 from bot.services.agenda import MAX_QUESTION, Agenda, PollResult, cut
+from bot.services.members import Member
+from bot.views.callbacks import ConcernCoalition
 from bot.views.meetings import title
 from bot.views.render import country, esc, prose, syntax, user
 
@@ -93,8 +99,34 @@ def ask_concern(t: Lang) -> str:
     )
 
 
-def choose_coalition(t: Lang) -> str:
-    return t._("Which coalition is this concern for? Only its facilitators will receive it.")
+def concern_recipients(t: Lang, options: list[tuple[Coalition, list[Member]]]) -> str:
+    """Before anything is sent: who would receive the concern, coalition by coalition."""
+    lines = [t._("Your concern will be sent without your name. These facilitators will receive it:")]
+    for coalition, facilitators in options:
+        lines += ["", t._("<b>Country Coalition of {country}</b>").format(country=esc(coalition.country))]
+        for member in facilitators:
+            record = member.membership
+            name = esc(member.person.full_name or t._("former member"))
+            if record.organisation:
+                name = f"{name} ({esc(record.organisation)})"
+            since = t.date(record.facilitator_since or record.joined_at)
+            lines.append("• " + t._("{name}, facilitator since {date}").format(name=name, date=since))
+    lines += ["", t._("Press the button of the coalition to send it, or /cancel to stop.")]
+    return "\n".join(lines)
+
+
+def send_concern_keyboard(t: Lang, coalitions: list[Coalition]) -> InlineKeyboardMarkup:
+    """One button per coalition; the data is the coalition id, never the text or the sender."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t._("Send to {country}").format(country=c.country), callback_data=ConcernCoalition(c.id).pack()
+                )
+            ]
+            for c in coalitions
+        ]
+    )
 
 
 def concern_sent(t: Lang, coalition: Coalition, concern: Concern) -> str:
@@ -108,7 +140,9 @@ def concern_for_facilitator(t: Lang, coalition: Coalition, concern: Concern) -> 
         ref=ref(t, "C", concern.number), country=country(t, coalition.country)
     )
     foot = t._(
-        "Nobody, not even the bot, knows who sent it. To put it on the agenda without attribution, "
+        "The bot does not record who sent it. To limit abuse it keeps, for 24 hours only, a code that the "
+        "running bot alone can compute; after that nobody, not even whoever holds the bot's database, logs "
+        "or configuration, can tell who sent it. To put it on the agenda without attribution, "
         "send /raise {ref} in the group."
     )
     return "\n".join([head, "", user(t, concern.text), "", syntax(t, foot).format(ref=f"C{concern.number}")])
@@ -126,7 +160,8 @@ def concern_list(t: Lang, coalition: Coalition, concerns: list[Concern]) -> str:
         state = (
             t._("raised on {date}").format(date=t.date(concern.raised_at)) if concern.raised_at else t._("not raised")
         )
-        lines.append(f"• <b>{ref(t, 'C', concern.number)}</b> · {t.date(concern.created_at)} · {state}")
+        day = t.date(concern.created_at, tz=UTC)  # a concern keeps only its UTC day
+        lines.append(f"• <b>{ref(t, 'C', concern.number)}</b> · {day} · {state}")
         lines.append(user(t, cut(concern.text, PREVIEW)))
     return "\n".join(lines)
 

@@ -135,9 +135,12 @@ def render(t: Lang, p: Progress) -> bytes:
     axes.set_ylim(bottom=0)
     axes.grid(True, alpha=0.3)
     title = t._("Land release: Country Coalition of {country}").format(country=t.country_name(p.coalition.country))
-    axes.set_title(shaped(t, title), fontproperties=FONT, fontsize=13)
+    # the country is typed by people: `$…$` must stay text, never matplotlib mathtext
+    axes.set_title(shaped(t, title), fontproperties=FONT, fontsize=13, parse_math=False)
     axes.tick_params(labelsize=9, labelfontfamily=FONT.get_name())
-    axes.legend(loc="upper right" if p.outlook.baseline is not None else "upper left", prop=FONT)
+    legend = axes.legend(loc="upper right" if p.outlook.baseline is not None else "upper left", prop=FONT)
+    for label in legend.get_texts():
+        label.set_parse_math(False)
     figure.tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=DPI)

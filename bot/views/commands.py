@@ -110,3 +110,7 @@ def help_text(t: Lang, private: bool, manager: bool, admin: bool, member: bool) 
         lines.append("")
         lines.append(syntax(t, t._("You are not a member yet: send /join to take part.")))
     return "\n".join(lines)
+
+
+def unknown_command(t: Lang) -> str:
+    return prose(t, t._("I do not know this command. /help lists what you can do here."))

@@ -87,7 +87,10 @@ def approve_keyboard(t: Lang, member: Member) -> InlineKeyboardMarkup:
 
 
 def approved(t: Lang, member: Member) -> str:
-    return t._("{name} is now {role}.").format(name=who(t, member), role=role_name(t, member.membership.role))
+    text = t._("{name} is now {role}.").format(name=who(t, member), role=role_name(t, member.membership.role))
+    if member.membership.role == "facilitator":  # SPEC §8: the group knows who receives concerns
+        text += " " + t._("They will receive the anonymous concerns sent from now on, not earlier ones.")
+    return text
 
 
 def member_list(t: Lang, coalition: Coalition, members: list[Member], show_reach: bool) -> str:

@@ -100,7 +100,8 @@ def every(t: Lang, render: Render) -> str:
 
 
 def blocks(langs: Iterable[Lang], render: Render) -> list[str]:
-    return [render(t) for t in langs]
+    """One block per language; identical blocks once (a text written for one reader only)."""
+    return list(dict.fromkeys(render(t) for t in langs))
 
 
 def multilingual(langs: Iterable[Lang], render: Render) -> list[str]:

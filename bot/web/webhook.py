@@ -32,11 +32,16 @@ def web_app(application: Application, secret: str, path: str) -> web.Application
     """The aiohttp app: the update endpoint at `path` and a health check."""
 
     async def receive(request: web.Request) -> web.Response:
-        if not hmac.compare_digest(request.headers.get(SECRET_HEADER, ""), secret):
+        # bytes, not str: compare_digest refuses non-ASCII text, and a header may carry any byte
+        given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "surrogateescape")
+        if not hmac.compare_digest(given, secret.encode()):
             return web.Response(status=403, text="forbidden")
         try:
-            update = Update.de_json(await request.json(), application.bot)
-        except ValueError:
+            body = await request.json()
+            if not isinstance(body, dict) or type(body.get("update_id")) is not int:
+                raise ValueError("not an object with an update_id")
+            update = Update.de_json(body, application.bot)
+        except (ValueError, TypeError, KeyError, AttributeError):
             return web.Response(status=400, text="not an update")
         await application.process_update(update)
         return web.Response(text="ok")

@@ -6,6 +6,7 @@ Every test ends by checking that the bot never made a request Telegram would hav
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -23,10 +24,39 @@ from bot.emulator import Emulator
 from bot.emulator.records import SentMessage
 from bot.store.database import Database
 from jobs import DISPATCHER_KEY
+from jobs.dispatch import INTERVAL
 
 TOKEN = "123456:TEST-token"
 GROUP = -1001
 ADMIN, NADIA, JOHN, SALIM = 1001, 1002, 1003, 1004
+
+
+class SerialDispatcher:
+    """The reminder dispatcher as tests drive it: one tick at a time, each one complete.
+
+    The real dispatcher skips a tick while another runs, so a test's `tick()` racing the job
+    queue's would return having sent nothing. The harness therefore replaces the scheduled
+    dispatch job by its own loop through this lock, and never lets the watchdog job run by
+    itself (tests call `jobs.watchdogs.run_watchdogs` when they mean it to run).
+    """
+
+    def __init__(self, dispatcher) -> None:
+        self.inner = dispatcher
+        self._lock = asyncio.Lock()
+
+    async def tick(self) -> int:
+        async with self._lock:
+            return await self.inner.tick()
+
+    def __getattr__(self, name: str):
+        return getattr(self.inner, name)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """What the scheduled job did: a tick every `INTERVAL` seconds, each finished before `stop`."""
+        while not stop.is_set():
+            await self.tick()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), INTERVAL)
 
 
 @dataclass
@@ -40,6 +70,7 @@ class Harness:
 
     processed: int = 0
     progress: asyncio.Condition | None = None
+    serial: SerialDispatcher | None = None
 
     async def say(
         self,
@@ -85,8 +116,8 @@ class Harness:
         return await self.emu.wait_callback_answer(query_id)
 
     @property
-    def dispatcher(self):
-        return self.app.bot_data[DISPATCHER_KEY]
+    def dispatcher(self) -> SerialDispatcher:
+        return self.serial
 
     async def rows(self, model: type) -> list:
         """Every row of a table, as the bot's own database sees it (by id where there is one)."""
@@ -104,7 +135,6 @@ def make_settings(emu: Emulator, db_url: str) -> Settings:
         telegram_api_base_url=emu.base_url,
         database_url=db_url,
         locales_dir=PROJECT_ROOT / "locales",
-        concern_secret="test-secret",
     )
 
 
@@ -142,8 +172,23 @@ async def started_bot(
                 harness.progress.notify_all()
 
     application.process_update = tracked
+    started = application.post_init
+
+    async def post_init(app) -> None:
+        await started(app)  # jobs.start adds the jobs; the scheduler starts after this
+        for job in app.job_queue.jobs():
+            job.schedule_removal()
+        harness.serial = SerialDispatcher(app.bot_data[DISPATCHER_KEY])
+
+    application.post_init = post_init
     async with running(application, poll_timeout=1):
-        yield harness
+        stop = asyncio.Event()
+        ticking = asyncio.create_task(harness.serial.run(stop))
+        try:
+            yield harness
+        finally:  # as the job queue's shutdown did: a tick under way is finished, not cut
+            stop.set()
+            await ticking
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """Issue 4 end to end: the mid-term update cycle and the daily overdue digest (SPEC §6).
 
 Time is the frozen clock; planners run as the watchdog job would, and the dispatcher is
-ticked directly. Delivery waits use the emulator (the scheduled dispatcher may tick too).
+ticked directly (the harness serialises its ticks with its background ones: see SerialDispatcher).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.models import ActionPoint, ActionUpdate, Reminder
+from bot.models import ActionMessage, ActionPoint, ActionUpdate, Reminder
 from jobs.watchdogs import run_watchdogs
 from tests.e2e.conftest import ADMIN, GROUP, JOHN, NADIA, SALIM, started_bot
 from tests.e2e.test_actions import _reactions, team  # noqa: F401 - team is a fixture
@@ -84,6 +84,8 @@ async def test_owners_are_asked_a_week_before_the_midpoint_with_one_tap_buttons(
     await _reactions(bot, 3)
     updates = [u for u in await bot.rows(ActionUpdate) if u.action_id == 1]
     assert [(u.status, u.text) for u in updates][-2:] == [("progress", ""), (None, "la moitié du secteur 4 est levée")]
+    # the note was a stored dialog step: no record of a private chat's messages (SPEC §8)
+    assert [m.chat_id for m in await bot.rows(ActionMessage) if m.chat_id > 0] == []
     # John's point is done with one tap
     await bot.press(john, JOHN, next(b["callback_data"] for b in john.buttons() if "done" in b["text"]))
     assert [a.status for a in await bot.rows(ActionPoint)][2] == "done"

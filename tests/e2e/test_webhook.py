@@ -74,3 +74,42 @@ async def test_health_check(webhook):
     http, _, port = webhook
     async with http.get(f"http://127.0.0.1:{port}/healthz") as response:
         assert response.status == 200 and await response.text() == "ok"
+
+
+async def _raw_post(port: int, path: str, secret: bytes, body: bytes) -> int:
+    """An HTTP request written byte by byte, so a header can carry what clients refuse to send."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(
+        b"POST "
+        + path.encode()
+        + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        + SECRET_HEADER.encode()
+        + b": "
+        + secret
+        + b"\r\n"
+        + b"Content-Length: "
+        + str(len(body)).encode()
+        + b"\r\nConnection: close\r\n\r\n"
+        + body
+    )
+    await writer.drain()
+    status_line = await reader.readline()
+    writer.close()
+    return int(status_line.split()[1])
+
+
+async def test_malformed_requests_get_403_or_400_and_never_a_traceback(webhook, emu, caplog):
+    """Security review #16: a non-ASCII secret header, or JSON that is not an update object."""
+    http, url, port = webhook
+    path = url.removeprefix(f"http://127.0.0.1:{port}")
+    body = b'{"update_id": 1}'
+    assert await _raw_post(port, path, "s3crét".encode(), body) == 403
+    assert await _raw_post(port, path, b"\xff\xfe", body) == 403
+    assert await _raw_post(port, path, SECRET.encode() + "é".encode(), body) == 403
+    for payload in ([], "x", 3, None, {}, {"update_id": "7"}, {"update_id": 8, "message": "not a message"}):
+        async with http.post(url, json=payload, headers={SECRET_HEADER: SECRET}) as response:
+            assert response.status == 400, payload
+    async with http.post(url, data=b"{not json", headers={SECRET_HEADER: SECRET}) as response:
+        assert response.status == 400
+    assert [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL") or r.exc_info] == []
+    assert [m for m in emu.sent if m.chat_id == JOHN] == []

@@ -1,18 +1,16 @@
-"""Anonymous concerns (SPEC §8): the keyed limiter, refusals that store nothing, raising."""
+"""Anonymous concerns (SPEC §8): the limiter under in-memory epoch keys, the per-coalition cap,
+refusals that store nothing, day-only times, housekeeping, raising."""
 
-import logging
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import select
 
-from bot.models import Concern, ConcernLimit, Proposal, Reminder
+from bot.models import Concern, ConcernLimit, ConcernQuota, Proposal, Reminder
 from bot.services import coalitions, concerns, members, privacy
 from bot.services.coalitions import SetupRequest
 from bot.services.errors import InvalidInput, NotAllowed, NotFound
 from bot.services.members import Member, PersonInfo
-
-SECRET = "unit-secret"
 
 
 async def _coalition(s, clock, chat_id=-100, country="Lebanon"):
@@ -31,11 +29,35 @@ async def _count(s, model):
     return len((await s.exec(select(model))).all())
 
 
-def test_the_token_is_keyed_and_per_coalition():
-    token = concerns.token(SECRET, 1, 1002)
+def test_the_token_is_keyed_per_coalition_and_slot():
+    key, other = b"k" * 32, b"o" * 32
+    token = concerns.token(key, 1, 1002, 0)
     assert len(token) == 64 and "1002" not in token
-    assert token == concerns.token(SECRET, 1, 1002)
-    assert token != concerns.token("other-secret", 1, 1002) != concerns.token(SECRET, 2, 1002)
+    assert token == concerns.token(key, 1, 1002, 0)
+    assert (
+        len(
+            {token, concerns.token(other, 1, 1002, 0), concerns.token(key, 2, 1002, 0), concerns.token(key, 1, 1002, 1)}
+        )
+        == 4
+    )
+
+
+def test_epoch_keys_are_random_kept_for_one_more_epoch_then_forgotten():
+    keys = concerns.LimiterKeys()
+    day = datetime(2027, 1, 10, 8, 0, tzinfo=UTC)
+    (first,) = keys.keys(day)
+    assert len(first) == 32 and first != concerns.LimiterKeys().keys(day)[0]
+    assert keys.keys(day + timedelta(hours=15)) == [first]  # same UTC day, same epoch
+    second, previous = keys.keys(day + timedelta(days=1))
+    assert previous == first and second != first
+    assert keys.keys(day + timedelta(days=2))[1:] == [second]  # the first key is gone for good
+
+
+def test_times_kept_are_the_day_and_the_expiry_hour():
+    moment = datetime(2027, 1, 10, 8, 17, 42, tzinfo=UTC)
+    assert concerns.day_of(moment) == datetime(2027, 1, 10, tzinfo=UTC)
+    assert concerns.expiry_hour(moment) == datetime(2027, 1, 11, 9, 0, tzinfo=UTC)
+    assert concerns.expiry_hour(datetime(2027, 1, 10, 8, tzinfo=UTC)) == datetime(2027, 1, 11, 8, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(("value", "number"), [("C4", 4), ("c12", 12), ("7", 7)])
@@ -59,33 +81,35 @@ def test_text_is_required_and_bounded():
 
 
 async def test_a_concern_is_stored_without_its_sender_and_its_delivery_planned(db, clock):
+    keys = concerns.LimiterKeys()
+    clock.set(datetime(2027, 1, 10, 8, 17, 42, tzinfo=UTC))
     async with db.transaction() as s:
         coalition = await _coalition(s, clock)
         await _member(s, coalition, clock, 10, "facilitator")
-        concern = await concerns.submit(s, coalition, 1002, "Sensitive", SECRET, clock.now())
+        concern = await concerns.submit(s, coalition, 1002, "Sensitive", keys, clock.now())
         assert (concern.number, concern.text) == (1, "Sensitive")
+        assert concern.created_at == datetime(2027, 1, 10, tzinfo=UTC)  # the day, nothing finer
         (reminder,) = (await s.exec(select(Reminder))).all()
         assert (reminder.kind, reminder.subject_id, reminder.due_at, reminder.key) == (
             "concern",
             concern.id,
-            clock.now(),
+            datetime(2027, 1, 10, tzinfo=UTC),
             f"concern:{concern.id}",
         )
         (limit,) = (await s.exec(select(ConcernLimit))).all()
-        assert limit.token == concerns.token(SECRET, coalition.id, 1002)
+        assert limit.token == concerns.token(keys.keys(clock.now())[0], coalition.id, 1002, 0)
+        assert limit.expires_at == datetime(2027, 1, 11, 9, tzinfo=UTC)
+        (quota,) = (await s.exec(select(ConcernQuota))).all()
+        assert (quota.coalition_id, quota.slot, quota.expires_at) == (coalition.id, 0, limit.expires_at)
 
 
-async def test_refusals_store_nothing(db, clock, caplog):
+async def test_refusals_store_nothing(db, clock):
     async with db.transaction() as s:
         coalition = await _coalition(s, clock)
         with pytest.raises(NotFound):  # no facilitator
-            await concerns.submit(s, coalition, 1002, "Sensitive", SECRET, clock.now())
-        await _member(s, coalition, clock, 10, "facilitator")
-        caplog.set_level(logging.WARNING, logger="bot")
-        with pytest.raises(NotAllowed):
-            await concerns.submit(s, coalition, 1002, "Sensitive", None, clock.now())
-        assert "CONCERN_SECRET" in caplog.text and "1002" not in caplog.text
+            await concerns.submit(s, coalition, 1002, "Sensitive", concerns.LimiterKeys(), clock.now())
         assert await _count(s, Concern) == await _count(s, ConcernLimit) == await _count(s, Reminder) == 0
+        assert await _count(s, ConcernQuota) == 0
 
 
 async def _two_facilitated_coalitions(s, clock):
@@ -97,27 +121,68 @@ async def _two_facilitated_coalitions(s, clock):
     return lebanon, laos
 
 
-async def test_five_a_day_per_member_and_coalition(db, clock):
+async def test_five_in_any_24_hours_per_member_and_coalition_across_epochs(db, clock):
+    keys = concerns.LimiterKeys()
+    clock.set(datetime(2027, 1, 10, 22, 0, tzinfo=UTC))  # two hours before the epoch changes
     async with db.transaction() as s:
         lebanon, laos = await _two_facilitated_coalitions(s, clock)
-        for _ in range(concerns.LIMIT):
-            await concerns.submit(s, lebanon, 1002, "x", SECRET, clock.now())
+        for _ in range(3):
+            await concerns.submit(s, lebanon, 1002, "x", keys, clock.now())
+        after_midnight = clock.now() + timedelta(hours=3)  # a new epoch: the old key still counts
+        for _ in range(2):
+            await concerns.submit(s, lebanon, 1002, "x", keys, after_midnight)
         with pytest.raises(NotAllowed) as refused:
-            await concerns.submit(s, lebanon, 1002, "x", SECRET, clock.now() + timedelta(hours=23))
+            await concerns.submit(s, lebanon, 1002, "x", keys, clock.now() + timedelta(hours=23))
         assert refused.value.params == {"limit": 5}
-        await concerns.submit(s, laos, 1002, "x", SECRET, clock.now())  # another coalition
-        await concerns.submit(s, lebanon, 1003, "x", SECRET, clock.now())  # another member
+        await concerns.submit(s, laos, 1002, "x", keys, clock.now())  # another coalition
+        await concerns.submit(s, lebanon, 1003, "x", keys, clock.now())  # another member
         assert await _count(s, Concern) == 7
-        await concerns.submit(s, lebanon, 1002, "x", SECRET, clock.now() + timedelta(hours=24, seconds=1))
-        assert await _count(s, ConcernLimit) == 1  # expired entries are deleted
+        # the first three leave the window after 24 hours (rounded up to the hour): room for three
+        later = clock.now() + timedelta(hours=24, seconds=1)
+        for _ in range(3):
+            await concerns.submit(s, lebanon, 1002, "x", keys, later)
+        with pytest.raises(NotAllowed):
+            await concerns.submit(s, lebanon, 1002, "x", keys, later)
+
+
+async def test_every_instance_respects_twenty_a_day_per_coalition(db, clock):
+    """Two instances (two key sets) and restarts cannot count a member across them: the cap can."""
+    async with db.transaction() as s:
+        lebanon, laos = await _two_facilitated_coalitions(s, clock)
+        for i in range(concerns.COALITION_LIMIT):
+            instance = concerns.LimiterKeys()  # each concern on a fresh instance
+            await concerns.submit(s, lebanon, 2000 + i % 3, "x", instance, clock.now())
+        with pytest.raises(NotAllowed) as refused:
+            await concerns.submit(s, lebanon, 3000, "x", concerns.LimiterKeys(), clock.now())
+        assert refused.value.params["limit"] == 20
+        await concerns.submit(s, laos, 3000, "x", concerns.LimiterKeys(), clock.now())
+        await concerns.submit(s, lebanon, 3000, "x", concerns.LimiterKeys(), clock.now() + timedelta(hours=25))
+
+
+async def test_housekeeping_deletes_expired_entries_and_finished_deliveries(db, clock):
+    keys = concerns.LimiterKeys()
+    async with db.transaction() as s:
+        coalition = await _coalition(s, clock)
+        await _member(s, coalition, clock, 10, "facilitator")
+        await concerns.submit(s, coalition, 1002, "x", keys, clock.now())
+        (reminder,) = (await s.exec(select(Reminder))).all()
+        reminder.state = "done"
+        s.add(reminder)
+        await s.flush()
+        await concerns.sweep(s, clock.now())
+        assert await _count(s, Reminder) == 0 and await _count(s, ConcernLimit) == 1
+        await concerns.sweep(s, clock.now() + timedelta(hours=25))
+        assert await _count(s, ConcernLimit) == await _count(s, ConcernQuota) == 0
+        assert await _count(s, Concern) == 1
 
 
 async def test_raising_needs_the_facilitator_role_and_happens_once(db, clock):
+    keys = concerns.LimiterKeys()
     async with db.transaction() as s:
         coalition = await _coalition(s, clock)
         facilitator = await _member(s, coalition, clock, 10, "facilitator")
         authority = await _member(s, coalition, clock, 11, "national_authority")
-        concern = await concerns.submit(s, coalition, 1002, "A long " + "concern " * 40, SECRET, clock.now())
+        concern = await concerns.submit(s, coalition, 1002, "A long " + "concern " * 40, keys, clock.now())
         for someone in (authority, None):
             with pytest.raises(NotAllowed):
                 await concerns.raise_concern(s, coalition, someone, "C1", clock.now())
@@ -131,27 +196,40 @@ async def test_raising_needs_the_facilitator_role_and_happens_once(db, clock):
         assert await _count(s, Proposal) == 1
 
 
-async def test_only_facilitators_list_concerns(db, clock):
+async def test_only_facilitators_list_concerns_and_new_ones_only_later_concerns(db, clock):
+    keys = concerns.LimiterKeys()
     async with db.transaction() as s:
         coalition = await _coalition(s, clock)
         facilitator = await _member(s, coalition, clock, 10, "facilitator")
         operator = await _member(s, coalition, clock, 11, "operator")
-        await concerns.submit(s, coalition, 1002, "First", SECRET, clock.now())
-        await concerns.submit(s, coalition, 1002, "Second", SECRET, clock.now())
+        await concerns.submit(s, coalition, 1002, "First", keys, clock.now())
+        await concerns.submit(s, coalition, 1002, "Second", keys, clock.now())
         ((listed, items),) = await concerns.facilitated(s, facilitator.person)
         assert listed.id == coalition.id and [c.number for c in items] == [2, 1]
         with pytest.raises(NotAllowed):
             await concerns.facilitated(s, operator.person)
+        operator.membership.role = "facilitator"
+        await concerns.note_role(s, operator.membership, clock.now())
+        assert (operator.membership.facilitator_since, operator.membership.concerns_after) == (clock.now(), 2)
+        third = await concerns.submit(s, coalition, 1003, "Third", keys, clock.now())
+        ((_, items),) = await concerns.facilitated(s, operator.person)
+        assert [c.number for c in items] == [3]
+        assert concerns.receives(operator, third) and not concerns.receives(
+            operator, Concern(coalition_id=coalition.id, number=2, text="", created_at=clock.now())
+        )
+        operator.membership.role = "operator"
+        await concerns.note_role(s, operator.membership, clock.now())
+        assert operator.membership.facilitator_since is None and operator.membership.concerns_after is None
 
 
-async def test_forgetme_erases_the_senders_limiter_rows_in_every_coalition(db, clock):
+async def test_forgetme_keeps_the_limiter_entries_so_the_limit_holds(db, clock):
+    keys = concerns.LimiterKeys()
     async with db.transaction() as s:
-        lebanon, laos = await _two_facilitated_coalitions(s, clock)
+        lebanon, _ = await _two_facilitated_coalitions(s, clock)
         sender = await _member(s, lebanon, clock, 1002, "operator")
-        for coalition in (lebanon, laos):
-            await concerns.submit(s, coalition, 1002, "x", SECRET, clock.now())
-        await concerns.submit(s, lebanon, 1003, "x", SECRET, clock.now())  # someone else
-        await privacy.forget(s, sender.person, SECRET)
-        left = [row.token for row in (await s.exec(select(ConcernLimit))).all()]
-        assert left == [concerns.token(SECRET, lebanon.id, 1003)]
-        assert await _count(s, Concern) == 3  # the concerns themselves stay: nothing links them to anyone
+        for _ in range(concerns.LIMIT):
+            await concerns.submit(s, lebanon, 1002, "x", keys, clock.now())
+        await privacy.forget(s, sender.person)
+        assert await _count(s, ConcernLimit) == concerns.LIMIT
+        with pytest.raises(NotAllowed):  # the same Telegram account, joined again
+            await concerns.submit(s, lebanon, 1002, "x", keys, clock.now())

@@ -81,7 +81,7 @@ async def test_an_edited_dialog_answer_is_not_taken_for_the_next_step(coalition)
     (notice,) = await _edit(bot, first, NADIA, "1200")
     assert "modifications" in notice.text and notice.reply_to == first["message_id"]
     assert len(await _edit(bot, period, NADIA, "2026-11")) == 1  # another answer, its own notice
-    for answer in ["45000", "0", "0", "0", "0", "0"]:  # the dialog goes on at the next field
+    for answer in ["45000", "0", "0", "0", "0", "0", "0"]:  # the dialog goes on at the next field (… found last)
         await _send(bot, NADIA, NADIA, answer)
     (report,) = await bot.rows(ProgressReport)
     assert (report.period, report.cancelled, report.reduced) == ("2026-12", 120, 45000)

@@ -7,6 +7,7 @@ import logging
 from telegram import Update
 
 from bot.i18n import negotiate
+from bot.outbox.envelope import Job, Lane
 from bot.runtime import BotContext
 from bot.views.common import apology
 
@@ -20,10 +21,9 @@ async def on_error(update: object, context: BotContext) -> None:
     log.error("error while handling update %s", update.update_id, exc_info=context.error)
     user = update.effective_user
     lang = context.runtime.catalogs.lang(negotiate(user.language_code) if user else None)
-    try:
-        if update.callback_query is not None:
-            await update.callback_query.answer(apology(lang))
-        elif update.effective_chat is not None:
-            await context.bot.send_message(update.effective_chat.id, apology(lang))
-    except Exception:  # the apology itself failed (network, blocked): logging is all we can do
-        log.exception("could not apologise for update %s", update.update_id)
+    sender = context.runtime.sender
+    if update.callback_query is not None:
+        sender.answer_callback(context.bot, update.callback_query.id, apology(lang))
+    elif update.effective_chat is not None:
+        chat_id = update.effective_chat.id
+        sender.submit(Job(chat_id, Lane.REPLY, texts=[apology(lang)], deadline=sender.reply_deadline()))

@@ -13,12 +13,12 @@ import re
 import secrets
 from datetime import date
 
-from telegram import Update
+from telegram import Bot, Message, Update
 from telegram.ext import CommandHandler, ConversationHandler, MessageHandler
 
 from bot.i18n import N_
 from bot.models import Coalition
-from bot.outbox.messaging import send_texts
+from bot.outbox.envelope import Job, Lane
 from bot.runtime import BotContext
 from bot.services import deadlines as deadline_service
 from bot.services import export as export_service
@@ -190,7 +190,7 @@ async def report_button(turn: Turn, update: Update, context: BotContext) -> None
     except UserError:
         context.user_data.setdefault(_PENDING, pending)  # still pending: the person may press again
         raise
-    turn.defer(lambda: query.edit_message_reply_markup(reply_markup=None))
+    turn.clear_keyboard(update)
 
 
 async def _send_progress(turn: Turn, context: BotContext, items: list[Progress]) -> None:
@@ -202,9 +202,18 @@ async def _send_progress(turn: Turn, context: BotContext, items: list[Progress])
         fits = len(texts) == 1 and len(texts[0]) <= CAPTION_LIMIT  # HTML counts more than Telegram does
         titles = multilingual(langs, lambda t, item=item: views.progress_caption(t, item))
         caption = texts[0] if fits else "\n".join(titles)
-        await context.bot.send_photo(turn.chat.id, picture, caption=caption, message_thread_id=turn.thread_id)
+        turn.runtime.sender.submit(_photo(turn, picture, caption))
         if not fits:
-            await send_texts(context.bot, turn.chat.id, texts, thread_id=turn.thread_id)
+            turn.send_texts(texts)
+
+
+def _photo(turn: Turn, picture: bytes, caption: str) -> Job:
+    chat_id, thread_id, sender = turn.chat.id, turn.thread_id, turn.runtime.sender
+
+    async def photo(bot: Bot) -> Message:
+        return await bot.send_photo(chat_id, picture, caption=caption, message_thread_id=thread_id)
+
+    return Job(chat_id, Lane.REPLY, call=photo, deadline=sender.reply_deadline(), label="chart")
 
 
 async def _reader_coalitions(turn: Turn) -> list[Coalition]:

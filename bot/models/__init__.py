@@ -9,6 +9,7 @@ from bot.models.agenda import AgendaPoll, Concern, ConcernLimit, PollOption, Pol
 from bot.models.base import UTCDateTime
 from bot.models.coalition import Coalition, Membership, Person
 from bot.models.meetings import Delivery, Meeting, Reminder, Rsvp
+from bot.models.outbox import OutboxMessage
 from bot.models.progress import ProgressReport, TreatyDeadline
 from bot.models.updates import ProcessedUpdate
 
@@ -24,6 +25,7 @@ __all__ = [
     "Meeting",
     "Membership",
     "Note",
+    "OutboxMessage",
     "Person",
     "PollOption",
     "PollVote",

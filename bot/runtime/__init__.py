@@ -10,6 +10,8 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import Catalogs
 from bot.outbox.announcements import AnnouncementRefresher
+from bot.outbox.durable import DurableOutbox
+from bot.outbox.sender import Sender
 from bot.runtime.admins import AdminCache
 from bot.store.database import Database
 
@@ -18,14 +20,17 @@ RUNTIME_KEY = "runtime"
 
 @dataclass
 class Runtime:
-    """Settings, database, catalogs, clock and caches of one running bot."""
+    """Settings, database, catalogs, clock, the way out and caches of one running bot."""
 
     settings: Settings
     db: Database
     catalogs: Catalogs
     clock: Clock
+    sender: Sender
+    outbox: DurableOutbox
+    announcements: AnnouncementRefresher
+    worker: str
     admins: AdminCache = field(default_factory=AdminCache)
-    announcements: AnnouncementRefresher = field(default_factory=AnnouncementRefresher)
 
 
 class BotContext(CallbackContext[ExtBot, dict, dict, dict]):

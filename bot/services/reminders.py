@@ -164,16 +164,30 @@ async def finish(
 
 
 async def served(session: AsyncSession, reminder_id: int) -> set[str]:
-    """Recipients that already have a Delivery row (sent, or possibly sent)."""
-    rows = await session.exec(select(Delivery.recipient).where(Delivery.reminder_id == reminder_id))
+    """Recipients that were sent to, or possibly sent to (not those only queued)."""
+    rows = await session.exec(
+        select(Delivery.recipient).where(Delivery.reminder_id == reminder_id, Delivery.state != "queued")
+    )
     return set(rows.all())
 
 
-async def begin_delivery(session: AsyncSession, reminder_id: int, recipient: str) -> Delivery:
-    delivery = Delivery(reminder_id=reminder_id, recipient=recipient, state="sending", attempts=1)
-    session.add(delivery)
-    await session.flush()
+async def queue_delivery(session: AsyncSession, reminder_id: int, recipient: str) -> Delivery:
+    """A recipient about to be handed to the sender (a row left `queued` by a crash is reused)."""
+    delivery = (
+        await session.exec(select(Delivery).where(Delivery.reminder_id == reminder_id, Delivery.recipient == recipient))
+    ).first()
+    if delivery is None:
+        delivery = Delivery(reminder_id=reminder_id, recipient=recipient, state="queued")
+        session.add(delivery)
+        await session.flush()
     return delivery
+
+
+async def begin_delivery(session: AsyncSession, delivery_id: int) -> None:
+    """Committed just before the request leaves: from now on it is never sent again."""
+    await session.exec(
+        update(Delivery).where(Delivery.id == delivery_id).values(state="sending", attempts=Delivery.attempts + 1)
+    )
 
 
 async def end_delivery(session: AsyncSession, delivery_id: int, state: str, now: datetime) -> None:

@@ -62,6 +62,11 @@ class Harness:
         target = self.emu.updates.last_update_id
         async with self.progress:
             await asyncio.wait_for(self.progress.wait_for(lambda: self.processed >= target), timeout)
+        await asyncio.wait_for(self.runtime.sender.idle(), timeout)  # replies leave after the handler
+
+    @property
+    def runtime(self):
+        return self.app.bot_data["runtime"]
 
     def replies(self, chat_id: int, seen: set) -> list[SentMessage]:
         return [m for m in self.emu.sent if m.chat_id == chat_id and (m.chat_id, m.message_id) not in seen]

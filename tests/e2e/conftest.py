@@ -57,12 +57,13 @@ class Harness:
         await self.idle(timeout)
         return await self.next(chat_id, seen, contains=contains, timeout=timeout)
 
-    async def idle(self, timeout: float = 5.0) -> None:
-        """Wait until every update pushed so far has been handled (replies included)."""
+    async def idle(self, timeout: float = 5.0, *, replies: bool = True) -> None:
+        """Wait until every update pushed so far has been handled (and its replies have left)."""
         target = self.emu.updates.last_update_id
         async with self.progress:
             await asyncio.wait_for(self.progress.wait_for(lambda: self.processed >= target), timeout)
-        await asyncio.wait_for(self.runtime.sender.idle(), timeout)  # replies leave after the handler
+        if replies:  # replies leave after the handler, through the sender
+            await asyncio.wait_for(self.runtime.sender.idle(), timeout)
 
     @property
     def runtime(self):
@@ -130,6 +131,7 @@ async def emu() -> AsyncIterator[Emulator]:
 async def started_bot(
     emu: Emulator, db_url: str, clock: FrozenClock, *, rate_limit: bool = False
 ) -> AsyncIterator[Harness]:
+    """`rate_limit`: the sender applies Telegram's limits (turn `emu.flood_control` on with it)."""
     """The real application on long polling; usable several times in a test (restarts)."""
     settings = make_settings(emu, db_url)
     application = build_application(settings, clock=clock, rate_limit=rate_limit)

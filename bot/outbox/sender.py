@@ -187,17 +187,21 @@ class Sender:
 
     async def _run(self) -> None:
         while True:
-            self._wake.clear()
-            wait = self._dispatch()
-            if self._in_flight == 0 and not any(c.pending() for c in self._chats.values()):
-                self._idle.set()
             try:
-                timeout = None if wait is None else max(wait, 0.001)
-                if timeout is not None:
-                    timeout = timeout / self.clock.speed
-                await asyncio.wait_for(self._wake.wait(), timeout)
-            except TimeoutError:
-                pass
+                await self._step()
+            except Exception:  # the way out must stay open whatever one request did
+                log.exception("the sender's loop failed; it goes on")
+                await self.clock.sleep(0.1)
+
+    async def _step(self) -> None:
+        """Start what may start, then sleep until something is queued or answered, or a limit opens."""
+        self._wake.clear()
+        wait = self._dispatch()
+        if self._in_flight == 0 and not any(c.pending() for c in self._chats.values()):
+            self._idle.set()
+        timeout = None if wait is None else max(wait, 0.001) / self.clock.speed
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout)
 
     def _dispatch(self) -> float | None:
         """Start every request allowed now; returns how long until the next one may be."""
@@ -208,7 +212,7 @@ class Sender:
                 if self._in_flight >= MAX_IN_FLIGHT:
                     return 0.05
                 if chat.busy or not chat.pending() or chat.interactive() != interactive:
-                    if not chat.pending() and not chat.busy:
+                    if not chat.pending() and not chat.busy and self._forgettable(chat, now):
                         del self._chats[chat.chat_id]
                     continue
                 wait = self._wait(chat, now, bulk=not interactive)
@@ -221,14 +225,20 @@ class Sender:
                 self._start(chat, job, now)
         return soonest
 
+    def _forgettable(self, chat: _Chat, now: float) -> bool:
+        """An idle chat is dropped only once its sends no longer count against its limit."""
+        keep = self.limits.private_interval if chat.private else self.limits.group_window
+        return not chat.sent or chat.sent[-1] <= now - keep and chat.not_before <= now
+
     def _wait(self, chat: _Chat, now: float, *, bulk: bool) -> float:
         """Seconds until `chat` may send its next counted request."""
         limits = self.limits
         waits = [chat.not_before - now]
         while self._global and self._global[0] <= now - 1.02:
             self._global.popleft()
-        if len(self._global) >= limits.global_per_second:
-            waits.append(self._global[0] + 1.02 - now)
+        if len(self._global) + self._in_flight >= limits.global_per_second:
+            # until the oldest leaves the window, or (all in flight) until an answer wakes us
+            waits.append(self._global[0] + 1.02 - now if self._global else 1.0)
         if bulk:
             waits.append(self._next_bulk - now)
         if chat.private:
@@ -274,8 +284,7 @@ class Sender:
         chat.busy = True
         self._in_flight += 1
         if job.counted:
-            self._global.append(now)
-            chat.sent.append(now)
+            chat.sent.append(now)  # moved to the answer's time once it comes (see `_send`)
             if job.lane is Lane.BULK:
                 self._next_bulk = max(now, self._next_bulk) + 1 / self.limits.bulk_per_second
         self.spawn(self._send(chat, job))
@@ -287,6 +296,13 @@ class Sender:
             log.exception("sending to %s failed unexpectedly", chat.chat_id)
             outcome = Outcome.FAILED
         finally:
+            # Telegram counted the request somewhere between sending and answering: counting
+            # it from the answer keeps our windows from closing before Telegram's do
+            now = self.clock.monotonic()
+            if job.counted:
+                self._global.append(now)
+                if chat.sent:
+                    chat.sent[-1] = now
             chat.busy = False
             self._in_flight -= 1
             self._wake.set()

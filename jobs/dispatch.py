@@ -47,9 +47,12 @@ class Dispatcher:
     def lease(self) -> timedelta:
         return timedelta(seconds=self.runtime.settings.reminder_lease_seconds)
 
-    async def tick(self) -> int:
-        """Send everything due now; returns how many reminders were handled."""
-        if self._busy.locked():
+    async def tick(self, *, wait: bool = True) -> int:
+        """Send everything due now; returns how many reminders were handled.
+
+        The scheduler's looks (`wait=False`) return at once while a fan-out is running; a
+        caller that must know everything due has been handed over waits for it, then looks."""
+        if self._busy.locked() and not wait:
             return 0
         handled = 0
         await self.runtime.outbox.resume()  # durable messages of a process that died, if any

@@ -38,6 +38,7 @@ class AnnouncementRefresher:
         self.delay = delay
         self._dirty: set[int] = set()
         self.shown: dict[int, str] = {}  # meeting id → text last posted, to skip no-op edits
+        self._queued: dict[int, str] = {}  # meeting id → text of an edit handed to the sender
 
     def render(
         self, coalition: Coalition, meeting: Meeting, counts: Counter[str]
@@ -79,7 +80,7 @@ class AnnouncementRefresher:
             coalition = await session.get(Coalition, meeting.coalition_id)
             counts = await meeting_service.counts(session, meeting)
         text, keyboard = self.render(coalition, meeting, counts)
-        if self.shown.get(meeting_id) == text:
+        if self._queued.get(meeting_id, self.shown.get(meeting_id)) == text:
             return
         chat_id, message_id = coalition.chat_id, meeting.announcement_message_id
 
@@ -89,6 +90,13 @@ class AnnouncementRefresher:
         async def shown(_results: list[object]) -> None:  # only once Telegram shows it
             self.shown[meeting_id] = text
 
-        self.sender.submit(
+        self._queued[meeting_id] = text
+        future = self.sender.submit(
             Job(chat_id, Lane.SCHEDULED, call=edit, after=shown, label=f"announcement of M{meeting.number}")
         )
+
+        def settled(_future: object) -> None:
+            if self._queued.get(meeting_id) == text:
+                del self._queued[meeting_id]
+
+        future.add_done_callback(settled)

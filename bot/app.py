@@ -29,6 +29,7 @@ from bot.outbox.announcements import AnnouncementRefresher
 from bot.outbox.durable import DurableOutbox
 from bot.outbox.sender import Limits, Sender
 from bot.runtime import RUNTIME_KEY, BotContext, Runtime, runtime_of
+from bot.runtime.throttle import CommandThrottle
 from bot.services import coalitions as coalition_service
 from bot.services import members as member_service
 from bot.store.database import Database
@@ -92,7 +93,8 @@ def _runtime(application: Application, settings: Settings, clock: Clock, rate_li
         {ANNOUNCEMENT: announcements.posted},
         lease=timedelta(seconds=settings.reminder_lease_seconds),
     )
-    return Runtime(settings, db, catalogs, clock, sender, outbox, announcements, worker)
+    throttle = CommandThrottle(settings.commands_per_minute)
+    return Runtime(settings, db, catalogs, clock, sender, outbox, announcements, worker, throttle=throttle)
 
 
 async def _post_init(application: Application) -> None:

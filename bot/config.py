@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     port: int = 8080
     concern_secret: str | None = None
     reminder_lease_seconds: float = 60.0
+    commands_per_minute: int = 5  # one person's commands in one group before the throttle (0: none)
     bulk_messages_per_second: float = 28.0  # fan-out pace: under Telegram's ~30/s, room left for replies
     locales_dir: Path = Field(default=PROJECT_ROOT / "locales")
 

@@ -23,10 +23,12 @@ from bot.models import Coalition, Person
 from bot.outbox import audience, durable
 from bot.outbox.envelope import GROUP, Call, Envelope, Job, Lane, text_job
 from bot.runtime import BotContext, Runtime
+from bot.runtime.throttle import Verdict
 from bot.services import members as member_service
 from bot.services import updates
 from bot.services.errors import NotAllowed, UserError
 from bot.services.members import Member, PersonInfo
+from bot.views.common import too_many_commands
 from bot.views.render import Render, user_error
 
 KeyboardRender = Callable[[Lang], InlineKeyboardMarkup | ForceReply]
@@ -67,6 +69,7 @@ class Turn:
     deferred: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     calls: list[tuple[Call, Callable[[Any], Awaitable[None]] | None, str]] = field(default_factory=list)
     frozen: tuple[list[Lang], Lang] | None = None  # languages resolved before a rollback
+    privately: bool = False  # over the group command limit: answers go to the person's private chat
 
     @property
     def private(self) -> bool:
@@ -233,11 +236,18 @@ def handler(fn: HandlerFn[T]) -> Callable[[Update, BotContext], Awaitable[T | No
                     log.info("update %s was already applied; ignored", update.update_id)
                     return None
                 turn = await _load(runtime, session, update)
-                try:
-                    result = await fn(turn, update, context)
-                except UserError:
-                    turn.freeze()
-                    raise
+                verdict = _throttle(turn, update)
+                if verdict is Verdict.WARN:
+                    turn.outbox.append(Outgoing(too_many_commands))
+                if verdict in (Verdict.WARN, Verdict.IGNORE):
+                    log.info("update %s: %s's commands in %s throttled", update.update_id, turn.user.id, turn.chat.id)
+                else:
+                    turn.privately = verdict is Verdict.PRIVATELY
+                    try:
+                        result = await fn(turn, update, context)
+                    except UserError:
+                        turn.freeze()
+                        raise
                 durable_ids = await _write_durable(turn, update)
         except UserError as error:
             if turn is None:
@@ -267,8 +277,33 @@ def _thread(turn: Turn, item: Outgoing) -> int | None:
     return turn.thread_id
 
 
+def _throttle(turn: Turn, update: Update) -> Verdict:
+    """SPEC §12: a person's commands in a group beyond the limit (see `CommandThrottle`)."""
+    message = update.effective_message
+    text = (message.text or "") if message is not None and update.callback_query is None else ""
+    if turn.private or turn.user is None or not text.startswith("/"):
+        return Verdict.ANSWER
+    command = text[1:].split(maxsplit=1)[0].split("@")[0].lower() if len(text) > 1 else ""
+    return turn.runtime.throttle.judge(
+        turn.chat.id,
+        turn.user.id,
+        command,
+        member=turn.member is not None,
+        writable=audience.may_write(turn.person),
+        now=turn.runtime.clock.monotonic(),
+    )
+
+
 def _envelope(turn: Turn, update: Update, item: Outgoing) -> Envelope:
     """Who reads `item` and where it goes: decided by `audience`, once, for every reply."""
+    if turn.privately and item.private_lang is None and item.chat_id is None and not (item.home or item.durable):
+        # over the command limit: the answer goes to the person, in their language (SPEC §12);
+        # what the group must see (announcements, notices of changes) stays in the group
+        lang = audience.person_lang(turn.runtime.catalogs, turn.person, turn.coalition)
+        langs = [lang]
+        return Envelope(
+            "private", turn.person.tg_user_id, item.render, langs, item.keyboard(lang) if item.keyboard else None
+        )
     if item.private_lang is not None:
         langs, chat_id, thread, recipient = [item.private_lang], item.chat_id, None, "private"
     else:

@@ -13,6 +13,7 @@ from bot.outbox.announcements import AnnouncementRefresher
 from bot.outbox.durable import DurableOutbox
 from bot.outbox.sender import Sender
 from bot.runtime.admins import AdminCache
+from bot.runtime.throttle import CommandThrottle
 from bot.store.database import Database
 
 RUNTIME_KEY = "runtime"
@@ -31,6 +32,7 @@ class Runtime:
     announcements: AnnouncementRefresher
     worker: str
     admins: AdminCache = field(default_factory=AdminCache)
+    throttle: CommandThrottle = field(default_factory=CommandThrottle)
 
 
 class BotContext(CallbackContext[ExtBot, dict, dict, dict]):

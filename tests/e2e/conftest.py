@@ -111,6 +111,7 @@ def make_settings(emu: Emulator, db_url: str) -> Settings:
         database_url=db_url,
         locales_dir=PROJECT_ROOT / "locales",
         concern_secret="test-secret",
+        commands_per_minute=0,  # tests act faster than people; test_sender checks the throttle
     )
 
 

@@ -20,7 +20,7 @@ from bot.services.coalitions import SetupRequest
 from bot.services.meetings import MeetingRequest
 from bot.services.members import PersonInfo
 from bot.store.database import Database
-from tests.e2e.conftest import ADMIN, GROUP, started_bot
+from tests.e2e.conftest import ADMIN, GROUP, JOHN, NADIA, SALIM, started_bot
 
 OTHER_GROUP = -2002
 START = datetime(2027, 1, 10, 8, 0, tzinfo=UTC)
@@ -158,3 +158,22 @@ async def test_a_crash_between_commit_and_send_still_delivers_the_announcement(e
         assert meeting.announcement_message_id == announcement.message_id
         assert await _rows(db_url, OutboxMessage) == []
         assert len([m for m in bot.sent_to(GROUP) if m.buttons() and "M1" in m.text]) == 1
+
+
+async def test_one_persons_commands_beyond_five_a_minute_are_answered_privately_or_ignored(coalition):
+    bot = coalition
+    bot.runtime.throttle.per_minute = 5
+    await bot.say(JOHN, JOHN, "/start")
+    seen = bot.snapshot()
+    for _ in range(7):
+        await bot.emu.send(GROUP, JOHN, "/help")
+    for _ in range(7):
+        await bot.emu.send(GROUP, NADIA, "/help")  # never started the bot: it may not write to her
+    for _ in range(3):
+        await bot.emu.send(GROUP, SALIM, "/meetings")  # not a member
+    await bot.idle(timeout=20)
+    in_group = bot.replies(GROUP, seen)
+    assert len(bot.replies(JOHN, seen)) == 2  # John's sixth and seventh, privately
+    warnings = [m for m in in_group if "Too many commands" in m.text]
+    assert len(warnings) == 1  # Nadia is told once, then ignored for the minute
+    assert len(in_group) == 5 + 5 + 1 + 1  # John's five, Nadia's five and the warning, Salim's one

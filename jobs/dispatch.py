@@ -18,7 +18,7 @@ from datetime import timedelta
 from telegram.ext import Application
 
 from bot.models import Coalition, Meeting, Reminder
-from bot.outbox.envelope import Job, Lane
+from bot.outbox.envelope import Job, Lane, Outcome
 from bot.runtime import Runtime, runtime_of
 from bot.services import reminders as rules
 from bot.views import meetings as views
@@ -107,29 +107,37 @@ class Dispatcher:
     async def _fan_out(self, reminder: Reminder, messages: list[Message]) -> None:
         """Hand every message to the sender; each recipient's Delivery row is committed before
         its message is queued, and its outcome once the sender is done with it. The sender
-        retries transient failures until they pass, so an outage only delays a fan-out."""
+        retries transient failures until they pass, so an outage only delays a fan-out.
+        The next batch is queued while half of the previous one is still waiting, so the
+        sender never runs dry between batches."""
         runtime = self.runtime
+        pending: dict[asyncio.Future[Outcome], int] = {}
         for start in range(0, len(messages), BATCH):
             batch = messages[start : start + BATCH]
             async with runtime.db.transaction() as session:
                 if not await rules.renew(session, reminder.id, self.worker, runtime.clock.now(), self.lease):
                     log.warning("lost the claim on %s; another dispatcher resumes it", reminder.key)
                     return
-                deliveries = [await rules.queue_delivery(session, reminder.id, m.recipient) for m in batch]
-            futures = {
-                runtime.sender.submit(self._tracked(message, reminder, delivery.id)): delivery.id
-                for message, delivery in zip(batch, deliveries, strict=True)
-            }
-            pending = set(futures)
-            renew_every = self.lease.total_seconds() / 3 / runtime.clock.speed
-            while pending:
-                done, pending = await asyncio.wait(pending, timeout=renew_every)
-                async with runtime.db.transaction() as session:
-                    for future in done:
-                        outcome = future.result().value
-                        await rules.end_delivery(session, futures[future], outcome, runtime.clock.now())
-                    if pending:  # an outage: keep the claim while the sender waits it out
-                        await rules.renew(session, reminder.id, self.worker, runtime.clock.now(), self.lease)
+                ids = await rules.queue_deliveries(session, reminder.id, [m.recipient for m in batch])
+            for message, delivery_id in zip(batch, ids, strict=True):
+                pending[runtime.sender.submit(self._tracked(message, reminder, delivery_id))] = delivery_id
+            await self._record(reminder, pending, until=BATCH // 2)
+        await self._record(reminder, pending, until=0)
+
+    async def _record(self, reminder: Reminder, pending: dict[asyncio.Future[Outcome], int], until: int) -> None:
+        """Record outcomes as they come until at most `until` remain; the claim is renewed
+        meanwhile (an outage can hold a fan-out for minutes)."""
+        runtime = self.runtime
+        renew_every = self.lease.total_seconds() / 3 / runtime.clock.speed
+        while len(pending) > until:
+            done, _ = await asyncio.wait(pending, timeout=renew_every, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.sleep(0.2 / runtime.clock.speed)  # record in batches, not one commit per message
+            done = {future for future in pending if future.done()}
+            async with runtime.db.transaction() as session:
+                for future in done:
+                    outcome = future.result().value
+                    await rules.end_delivery(session, pending.pop(future), outcome, runtime.clock.now())
+                await rules.renew(session, reminder.id, self.worker, runtime.clock.now(), self.lease)
 
     def _tracked(self, message: Message, reminder: Reminder, delivery_id: int) -> Job:
         """The job of one recipient: its row turns `sending` just before the first request leaves,

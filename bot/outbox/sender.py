@@ -88,8 +88,15 @@ class _Chat:
     def pending(self) -> bool:
         return self.current is not None or any(self.lanes)
 
-    def interactive(self) -> bool:
-        return (self.current is not None and self.current.lane is not Lane.BULK) or bool(self.lanes[0] or self.lanes[1])
+    def has(self, *, interactive: bool) -> bool:
+        """Work of that kind, queued or started."""
+        if self.current is not None and (self.current.lane is not Lane.BULK) == interactive:
+            return True
+        return bool(self.lanes[0] or self.lanes[1]) if interactive else bool(self.lanes[2])
+
+    def startable(self, *, interactive: bool) -> bool:
+        """Nothing of the other kind half-sent (a started job finishes first)."""
+        return self.current is None or (self.current.lane is not Lane.BULK) == interactive
 
 
 class Sender:
@@ -110,7 +117,9 @@ class Sender:
         self.on_migrated = on_migrated
         self.on_unreachable = on_unreachable
         self.stats = Stats()
-        self._chats: dict[int, _Chat] = {}
+        self._chats: dict[int, _Chat] = {}  # kept while their sends still count against a limit
+        self._ready_interactive: dict[int, None] = {}  # chats with replies or scheduled posts, oldest first
+        self._ready_bulk: dict[int, None] = {}
         self._global: deque[float] = deque()
         self._next_bulk = 0.0
         self._wake = asyncio.Event()
@@ -130,6 +139,7 @@ class Sender:
         self._futures[id(job)] = future
         chat = self._chats.get(job.chat_id) or self._chats.setdefault(job.chat_id, _Chat(job.chat_id))
         chat.lanes[job.lane].append(job)
+        (self._ready_bulk if job.lane is Lane.BULK else self._ready_interactive)[job.chat_id] = None
         self._idle.clear()
         self._wake.set()
         return future
@@ -197,38 +207,48 @@ class Sender:
         """Start what may start, then sleep until something is queued or answered, or a limit opens."""
         self._wake.clear()
         wait = self._dispatch()
-        if self._in_flight == 0 and not any(c.pending() for c in self._chats.values()):
+        if self._in_flight == 0 and not self._ready_interactive and not self._ready_bulk:
             self._idle.set()
         timeout = None if wait is None else max(wait, 0.001) / self.clock.speed
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout)
 
     def _dispatch(self) -> float | None:
-        """Start every request allowed now; returns how long until the next one may be."""
+        """Start every request allowed now; returns how long until the next one may be.
+
+        Chats with interactive work are served first; bulk is paced by one global gate, so
+        its pass stops at the first chat that starts (or as soon as the gate is closed)."""
         now = self.clock.monotonic()
         soonest: float | None = None
-        for interactive in (True, False):
-            for chat in list(self._chats.values()):
+        for ready, interactive in ((self._ready_interactive, True), (self._ready_bulk, False)):
+            for chat_id in list(ready):
                 if self._in_flight >= MAX_IN_FLIGHT:
                     return 0.05
-                if chat.busy or not chat.pending() or chat.interactive() != interactive:
-                    if not chat.pending() and not chat.busy and self._forgettable(chat, now):
-                        del self._chats[chat.chat_id]
+                chat = self._chats[chat_id]
+                if not chat.has(interactive=interactive):
+                    del ready[chat_id]
+                    continue
+                if chat.busy or not chat.startable(interactive=interactive):
                     continue
                 wait = self._wait(chat, now, bulk=not interactive)
                 if wait > 0:
                     soonest = wait if soonest is None else min(soonest, wait)
+                    if not interactive and self._next_bulk > now:
+                        break  # the bulk gate is closed for every chat
                     continue
                 job = self._next_job(chat, now)
-                if job is None:
-                    continue
-                self._start(chat, job, now)
+                if job is not None:
+                    self._start(chat, job, now)
+        if len(self._chats) > 2 * (len(self._ready_interactive) + len(self._ready_bulk)) + 100:
+            for chat in [c for c in self._chats.values() if not c.pending() and not c.busy]:
+                if self._forgettable(chat, now):
+                    del self._chats[chat.chat_id]
         return soonest
 
     def _forgettable(self, chat: _Chat, now: float) -> bool:
         """An idle chat is dropped only once its sends no longer count against its limit."""
         keep = self.limits.private_interval if chat.private else self.limits.group_window
-        return not chat.sent or chat.sent[-1] <= now - keep and chat.not_before <= now
+        return not chat.sent or (chat.sent[-1] <= now - keep and chat.not_before <= now)
 
     def _wait(self, chat: _Chat, now: float, *, bulk: bool) -> float:
         """Seconds until `chat` may send its next counted request."""

@@ -171,16 +171,18 @@ async def served(session: AsyncSession, reminder_id: int) -> set[str]:
     return set(rows.all())
 
 
-async def queue_delivery(session: AsyncSession, reminder_id: int, recipient: str) -> Delivery:
-    """A recipient about to be handed to the sender (a row left `queued` by a crash is reused)."""
-    delivery = (
-        await session.exec(select(Delivery).where(Delivery.reminder_id == reminder_id, Delivery.recipient == recipient))
-    ).first()
-    if delivery is None:
-        delivery = Delivery(reminder_id=reminder_id, recipient=recipient, state="queued")
-        session.add(delivery)
-        await session.flush()
-    return delivery
+async def queue_deliveries(session: AsyncSession, reminder_id: int, recipients: list[str]) -> list[int]:
+    """Rows for recipients about to be handed to the sender, in order (rows a crash left
+    `queued` are reused); returns their ids."""
+    existing = {
+        d.recipient: d.id
+        for d in (await session.exec(select(Delivery).where(Delivery.reminder_id == reminder_id))).all()
+    }
+    fresh = [Delivery(reminder_id=reminder_id, recipient=r, state="queued") for r in recipients if r not in existing]
+    session.add_all(fresh)
+    await session.flush()
+    existing.update({d.recipient: d.id for d in fresh})
+    return [existing[r] for r in recipients]
 
 
 async def begin_delivery(session: AsyncSession, delivery_id: int) -> None:

@@ -71,7 +71,9 @@ async def _measure(emu: Emulator, size: int, due: datetime) -> list[float]:
         before = len([m for m in emu.sent if m.chat_id == 1])
         started = time.monotonic()
         await emu.send(1, 1, "/help")
-        await emu.wait_for(lambda m: m.chat_id == 1 and len([x for x in emu.sent if x.chat_id == 1]) > before, 30)
+        await emu.wait_for(
+            lambda m, before=before: m.chat_id == 1 and len([x for x in emu.sent if x.chat_id == 1]) > before, 30
+        )
         if datetime.now(UTC) > due:
             latencies.append(time.monotonic() - started)
         await asyncio.sleep(1.0)

@@ -141,6 +141,7 @@ async def running(application: Application, *, poll_timeout: int = 10) -> AsyncI
         if application.post_init:
             await application.post_init(application)
         await application.start()
+        assert application.updater is not None  # built by ApplicationBuilder unless told not to
         await application.updater.start_polling(
             poll_interval=0.0, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES
         )

@@ -56,15 +56,14 @@ def _webhook(settings: Settings) -> None:
     from bot.web.webhook import serve
 
     _require_token(settings)
-    missing = [name for name in ("webhook_url", "webhook_secret") if not getattr(settings, name)]
-    if missing:
+    url, secret = settings.webhook_url, settings.webhook_secret
+    missing = [name for name, value in (("webhook_url", url), ("webhook_secret", secret)) if not value]
+    if missing or url is None or secret is None:
         names = " and ".join(name.upper() for name in missing)
         print(f"coalition-bot: set {names} to run the webhook server.", file=sys.stderr)
         raise SystemExit(2)
     _db_upgrade(settings)
-    asyncio.run(
-        serve(build_application(settings), url=settings.webhook_url, secret=settings.webhook_secret, port=settings.port)
-    )
+    asyncio.run(serve(build_application(settings), url=url, secret=secret, port=settings.port))
 
 
 def _demo(settings: Settings) -> None:

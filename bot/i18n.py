@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from datetime import datetime as Moment  # inside Lang, `datetime` names the method
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -19,6 +20,7 @@ from babel.support import NullTranslations, Translations
 
 SUPPORTED: tuple[str, ...] = ("en", "fr", "ar")
 DEFAULT = "en"
+UTC_ZONE = ZoneInfo("UTC")
 FSI, PDI = "\u2068", "\u2069"
 
 
@@ -40,7 +42,7 @@ class Lang:
 
     code: str
     translations: NullTranslations
-    tz: ZoneInfo = ZoneInfo("UTC")
+    tz: ZoneInfo = UTC_ZONE
 
     @property
     def locale(self) -> Locale:
@@ -70,7 +72,7 @@ class Lang:
         """A moment as wall-clock time in `tz` (default: this reader's timezone)."""
         return self.isolate(format_datetime(moment, fmt, tzinfo=tz or self.tz, locale=self.code))
 
-    def appointment(self, moment: datetime, tz: ZoneInfo | None = None) -> str:
+    def appointment(self, moment: Moment, tz: ZoneInfo | None = None) -> str:
         """Full date, short time and UTC offset ("Thursday, April 15, 2027, 9:30 AM GMT+03:00")."""
         local = moment.astimezone(tz or self.tz)
         day = format_date(local.date(), "full", locale=self.code)
@@ -78,7 +80,7 @@ class Lang:
         joined = self.locale.datetime_formats["medium"].format(time, day)  # the locale's "{1}, {0}"
         return self.isolate(f"{joined} {format_datetime(local, 'ZZZZ', locale=self.code)}")
 
-    def date(self, moment: datetime, tz: ZoneInfo | None = None, fmt: str = "medium") -> str:
+    def date(self, moment: Moment, tz: ZoneInfo | None = None, fmt: str = "medium") -> str:
         return self.isolate(format_date(moment.astimezone(tz or self.tz).date(), fmt, locale=self.code))
 
 

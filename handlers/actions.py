@@ -27,9 +27,11 @@ from bot.services import actions as service
 from bot.services import members as member_service
 from bot.services.action_parsing import TAG, Progress, find_tags, parse_progress
 from bot.services.errors import InvalidInput, NotAllowed, NotFound
+from bot.services.kinds import Kind
 from bot.services.members import Member
 from bot.views import actions as views
 from bot.views import callbacks
+from handlers.buttons import pressed
 from handlers.coalition import require_group_manager
 from handlers.members import require_group
 from handlers.turn import Turn, handler
@@ -205,10 +207,8 @@ async def summary(turn: Turn, update: Update, context: BotContext) -> None:
 @handler
 async def status_button(turn: Turn, update: Update, context: BotContext) -> None:
     """A one-tap status from the mid-term request; then an optional note, by reply."""
-    match = re.match(callbacks.ACTION_STATUS_DATA, update.callback_query.data or "")
-    if match is None:
-        raise InvalidInput(N_("This button is not valid."))
-    target = await turn.session.get(ActionPoint, int(match[1]))
+    data = pressed(update, callbacks.ActionStatus)
+    target = await turn.session.get(ActionPoint, data.action_id)
     if target is None:
         raise NotFound(N_("This action point no longer exists."))
     coalition = await turn.session.get(Coalition, target.coalition_id)
@@ -216,7 +216,7 @@ async def status_button(turn: Turn, update: Update, context: BotContext) -> None
         raise NotAllowed(N_("This button belongs to another coalition."))
     turn.coalition = coalition
     allowed = await _author_may_change(turn, context, coalition, target)
-    await service.record(turn.session, target, turn.person, allowed, Progress(match[2], None, ""), turn.now)
+    await service.record(turn.session, target, turn.person, allowed, Progress(data.status, None, ""), turn.now)
     turn.answer(lambda t: views.status_recorded(t, target))
     runtime = turn.runtime
 
@@ -230,9 +230,8 @@ async def status_button(turn: Turn, update: Update, context: BotContext) -> None
 @handler
 async def circulate_button(turn: Turn, update: Update, context: BotContext) -> None:
     """The national authority posts the drafted mid-term update to the group, once."""
-    match = re.match(callbacks.MIDTERM_PATTERN, update.callback_query.data or "")
-    draft = await turn.session.get(Reminder, int(match[1])) if match else None
-    if draft is None or draft.kind != action_planning.MIDTERM_DRAFT:
+    draft = await turn.session.get(Reminder, pressed(update, callbacks.Midterm).reminder_id)
+    if draft is None or draft.kind != Kind.MIDTERM_DRAFT:
         raise InvalidInput(N_("This button is not valid."))
     coalition = await turn.session.get(Coalition, draft.coalition_id)
     turn.coalition = coalition
@@ -279,29 +278,16 @@ async def chat_progress(turn: Turn, update: Update, context: BotContext) -> None
         return
     coalition = turn.coalition or await turn.session.get(Coalition, pairs[0][0].coalition_id)
     member = await turn.member_of(coalition)
-    member = member if member is not None and member.is_active else None
-    manages = None if member is not None else await turn.manages(context.bot, coalition, None)
-    if member is None and not manages:
-        return  # neither member nor manager: nothing stored, nothing said
     turn.coalition = coalition
-    rows = []
-    for target, progress in pairs:
-        allowed = service.owns(member, target)
-        if not allowed:  # the administrator list is read only when ownership does not settle it
-            manages = await turn.manages(context.bot, coalition, member) if manages is None else manages
-            allowed = manages
-        row = await service.record(
-            turn.session,
-            target,
-            turn.person,
-            allowed,
-            progress,
-            turn.now,
-            conversational=True,
-            said=" ".join(text.split()),
-        )
-        if row is not None:
-            rows.append(row)
+    rows = await service.record_from_chat(
+        turn.session,
+        member,
+        turn.person,
+        pairs,
+        lambda: turn.manages(context.bot, coalition, member),
+        turn.now,
+        " ".join(text.split()),
+    )
     if not rows:
         return
     await service.link(turn.session, [target for target, _ in pairs], message.chat_id, message.message_id)

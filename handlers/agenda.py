@@ -34,6 +34,7 @@ from bot.views import agenda as views
 from bot.views import callbacks
 from bot.views.common import coalition_keyboard
 from bot.views.render import esc, multilingual
+from handlers.buttons import pressed
 from handlers.coalition import require_group_manager
 from handlers.dialogs import TEXT, dialog
 from handlers.members import require_group
@@ -185,7 +186,10 @@ async def _route(turn: Turn, context: BotContext, text: str) -> int:
         await _submit(turn, coalitions[0], text)
         return ConversationHandler.END
     context.user_data[_PENDING] = text
-    turn.reply(views.choose_coalition, lambda t: coalition_keyboard(coalitions, callbacks.concern_coalition))
+    turn.reply(
+        views.choose_coalition,
+        lambda t: coalition_keyboard(coalitions, lambda cid: callbacks.ConcernCoalition(cid).pack()),
+    )
     return CHOOSE
 
 
@@ -201,7 +205,7 @@ async def _concern_choice(turn: Turn, update: Update, context: BotContext) -> in
     text = context.user_data.pop(_PENDING, None)
     if text is None:
         raise InvalidInput(_EXPIRED)
-    chosen = int(context.match.group(1))
+    chosen = pressed(update, callbacks.ConcernCoalition).coalition_id
     coalition = next(
         (c for c, _ in await member_service.coalitions_of(turn.session, turn.person) if c.id == chosen), None
     )
@@ -241,7 +245,7 @@ def concern_dialog(timeout: float) -> ConversationHandler:
             CommandHandler("concern", concern),
             {
                 WRITING: [MessageHandler(TEXT, concern_text)],
-                CHOOSE: [CallbackQueryHandler(concern_choice, pattern=callbacks.CONCERN_PATTERN)],
+                CHOOSE: [CallbackQueryHandler(concern_choice, pattern=callbacks.ConcernCoalition.pattern())],
                 ConversationHandler.TIMEOUT: [TypeHandler(Update, concern_timeout)],
             },
             draft_key=_PENDING,

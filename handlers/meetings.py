@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 
 from telegram import Update
@@ -21,6 +20,7 @@ from bot.services.meetings import MeetingRequest
 from bot.views import callbacks
 from bot.views import meetings as views
 from bot.views.render import Render
+from handlers.buttons import pressed
 from handlers.coalition import require_group_manager
 from handlers.dialogs import TEXT, dialog
 from handlers.members import require_group
@@ -176,10 +176,8 @@ async def ics(turn: Turn, update: Update, context: BotContext) -> None:
 
 @handler
 async def rsvp_button(turn: Turn, update: Update, context: BotContext) -> None:
-    match = re.match(callbacks.RSVP_DATA, update.callback_query.data or "")
-    if match is None:
-        raise InvalidInput(N_("This button is not valid."))
-    meeting = await turn.session.get(Meeting, int(match[1]))
+    data = pressed(update, callbacks.Rsvp)
+    meeting = await turn.session.get(Meeting, data.meeting_id)
     if meeting is None:
         raise NotFound(N_("This meeting no longer exists."))
     coalition = await turn.session.get(Coalition, meeting.coalition_id)
@@ -187,8 +185,8 @@ async def rsvp_button(turn: Turn, update: Update, context: BotContext) -> None:
         raise NotAllowed(N_("This button belongs to another coalition's meeting."))
     member = await turn.member_of(coalition)
     turn.coalition = coalition
-    changed = await meeting_service.answer(turn.session, meeting, member, match[2], turn.now)
-    turn.answer(lambda t: views.rsvp_recorded(t, meeting, match[2]))
+    changed = await meeting_service.answer(turn.session, meeting, member, data.choice, turn.now)
+    turn.answer(lambda t: views.rsvp_recorded(t, meeting, data.choice))
     if changed and meeting.announcement_message_id:
         turn.defer(lambda: _request_refresh(turn, context, meeting.id))
 

@@ -10,8 +10,10 @@ from bot.services import coalitions as coalition_service
 from bot.services import members as member_service
 from bot.services.errors import InvalidInput
 from bot.services.members import Member
+from bot.views import callbacks
 from bot.views import commands as command_views
 from bot.views import members as views
+from handlers.buttons import pressed
 from handlers.coalition import require_group_manager
 from handlers.turn import Turn, handler
 
@@ -71,7 +73,7 @@ async def join(turn: Turn, update: Update, context: BotContext) -> None:
 @handler
 async def join_button(turn: Turn, update: Update, context: BotContext) -> None:
     require_group(turn)
-    await _join(turn, context, context.match.group(1), None)
+    await _join(turn, context, pressed(update, callbacks.Join).role, None)
     turn.answer(views.thanks)
 
 
@@ -93,7 +95,9 @@ async def approve(turn: Turn, update: Update, context: BotContext) -> None:
 @handler
 async def approve_button(turn: Turn, update: Update, context: BotContext) -> None:
     require_group(turn)
-    member = await member_service.membership_by_id(turn.session, turn.coalition, int(context.match.group(1)))
+    member = await member_service.membership_by_id(
+        turn.session, turn.coalition, pressed(update, callbacks.Approve).membership_id
+    )
     await _approve(turn, context, member)
     turn.answer(views.approved_short)
 

@@ -6,7 +6,9 @@ from telegram import Update
 
 from bot.runtime import BotContext
 from bot.services.privacy import forget
+from bot.views import callbacks
 from bot.views import privacy as views
+from handlers.buttons import pressed
 from handlers.turn import Turn, handler
 
 
@@ -18,7 +20,7 @@ async def forgetme(turn: Turn, update: Update, context: BotContext) -> None:
 
 @handler
 async def forgetme_button(turn: Turn, update: Update, context: BotContext) -> None:
-    if context.match.group(1) == "no":
+    if not pressed(update, callbacks.Forget).confirmed:
         turn.answer(views.kept)
         turn.reply(views.kept)
         return

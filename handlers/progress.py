@@ -9,7 +9,6 @@ so a button of an older report, or someone else's press, changes nothing.
 from __future__ import annotations
 
 import asyncio
-import re
 import secrets
 from datetime import date
 
@@ -33,6 +32,7 @@ from bot.views import callbacks, charts
 from bot.views import progress as views
 from bot.views.common import coalition_keyboard
 from bot.views.render import multilingual
+from handlers.buttons import pressed
 from handlers.coalition import require_group_manager
 from handlers.dialogs import TEXT, dialog
 from handlers.members import require_group
@@ -105,7 +105,7 @@ async def _submit(turn: Turn, context: BotContext, draft: ReportDraft) -> None:
     token = _remember(context, draft, None)
     turn.reply(
         views.choose_coalition,
-        lambda t: coalition_keyboard(coalitions, lambda cid: callbacks.report_coalition(token, cid)),
+        lambda t: coalition_keyboard(coalitions, lambda cid: callbacks.Report("c", token, cid).pack()),
     )
 
 
@@ -169,20 +169,17 @@ def report_dialog(timeout: float) -> ConversationHandler:
 @handler
 async def report_button(turn: Turn, update: Update, context: BotContext) -> None:
     """Replace (`r`) or keep (`k`) a duplicate period; choose the coalition (`c`)."""
-    query = update.callback_query
-    match = re.match(callbacks.REPORT_DATA, query.data or "")
-    if match is None:
-        raise InvalidInput(N_("This button is not valid."))
+    data = pressed(update, callbacks.Report)
     pending = context.user_data.get(_PENDING)
-    if pending is None or pending["token"] != match[2]:
+    if pending is None or pending["token"] != data.token:
         raise NotFound(N_("This report is not waiting for your answer (if it is yours, send /report again)."))
-    action, draft = match[1], pending["draft"]
+    action, draft = data.action, pending["draft"]
     context.user_data.pop(_PENDING)
     try:
         if action == "k":
             turn.answer(views.kept)
         else:
-            coalition_id = int(match[3]) if action == "c" else pending["coalition_id"]
+            coalition_id = data.coalition_id if action == "c" else pending["coalition_id"]
             coalition = await turn.session.get(Coalition, coalition_id)
             if coalition is None or (not turn.private and turn.coalition and turn.coalition.id != coalition.id):
                 raise NotAllowed(N_("This button belongs to another coalition."))
@@ -288,13 +285,13 @@ async def export(turn: Turn, update: Update, context: BotContext) -> None:
     if len(managed) == 1:
         await _send_export(turn, managed[0])
         return
-    turn.reply(views.choose_coalition, lambda t: coalition_keyboard(managed, callbacks.export_coalition))
+    turn.reply(views.choose_coalition, lambda t: coalition_keyboard(managed, lambda cid: callbacks.Export(cid).pack()))
 
 
 @handler
 async def export_button(turn: Turn, update: Update, context: BotContext) -> None:
     turn.require_private()
-    wanted = int(context.match.group(1))
+    wanted = pressed(update, callbacks.Export).coalition_id
     coalition = next((c for c in await _managed(turn, context) if c.id == wanted), None)
     if coalition is None:
         raise NotAllowed(N_("Only the coalition's managers may do this."))

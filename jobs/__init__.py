@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
+from bot.services.kinds import Kind
 from jobs import actions, agenda, meeting_reminders, progress
 from jobs.compose import Composer
 from jobs.dispatch import INTERVAL, Dispatcher
@@ -16,12 +17,24 @@ from jobs.watchdogs import WATCHDOG_INTERVAL, run_watchdogs
 
 MISFIRE_GRACE_SECONDS = 3600
 DISPATCHER_KEY = "dispatcher"
-COMPOSERS: dict[str, Composer] = {
-    **meeting_reminders.COMPOSERS,
-    **agenda.COMPOSERS,
-    **progress.COMPOSERS,
-    **actions.COMPOSERS,
-}
+
+
+def _one_composer_per_kind(*tables: dict[Kind, Composer]) -> dict[Kind, Composer]:
+    """Join the areas' composer tables; a kind without a composer, with two, or not named in `Kind`
+    stops the import."""
+    joined: dict[Kind, Composer] = {}
+    for table in tables:
+        twice = joined.keys() & table.keys()
+        if twice:
+            raise RuntimeError(f"two composers for {sorted(twice)}")
+        joined |= table
+    missing, unnamed = set(Kind) - joined.keys(), joined.keys() - set(Kind)
+    if missing or unnamed:
+        raise RuntimeError(f"no composer for {sorted(missing)}; composers for kinds not in Kind: {sorted(unnamed)}")
+    return joined
+
+
+COMPOSERS = _one_composer_per_kind(meeting_reminders.COMPOSERS, agenda.COMPOSERS, progress.COMPOSERS, actions.COMPOSERS)
 """Every kind of scheduled message and the composer that writes it."""
 
 
@@ -38,7 +51,7 @@ async def start(application: Application) -> None:
     application.bot_data[DISPATCHER_KEY] = dispatcher
     queue = application.job_queue
 
-    async def dispatch(_context) -> None:
+    async def dispatch(_context: object) -> None:
         await dispatcher.tick(wait=False)
 
     # a long fan-out outlives several intervals: extra runs return at once (Dispatcher.tick is

@@ -11,11 +11,12 @@ from datetime import datetime
 
 from sqlmodel import select
 
-from bot.models import Meeting, Reminder
+from bot.models import ActionPoint, Meeting, Reminder
 from bot.services import action_planning as planning
 from bot.services import actions as service
 from bot.services import recipients, summaries
 from bot.services.actions import Item
+from bot.services.kinds import Kind
 from bot.services.members import Member
 from bot.services.roles import AUTHORITY
 from bot.views import actions as views
@@ -36,7 +37,7 @@ def _by_owner(items: list[Item], members: list[Member]) -> list[tuple[Member, li
     return list(owned.values())
 
 
-async def _items(c: Compose, actions) -> list[Item]:
+async def _items(c: Compose, actions: list[ActionPoint]) -> list[Item]:
     today = service.local_today(c.coalition, c.reminder.due_at)
     return await service.items(c.session, actions, today)
 
@@ -126,10 +127,10 @@ async def overdue(c: Compose) -> list[Message]:
     return messages
 
 
-COMPOSERS: dict[str, Composer] = {
-    "summary": summary,
-    planning.MIDTERM_ASK: midterm_ask,
-    planning.MIDTERM_DRAFT: midterm_draft,
-    planning.MIDTERM_POST: midterm_post,
-    planning.OVERDUE: overdue,
+COMPOSERS: dict[Kind, Composer] = {
+    Kind.SUMMARY: summary,
+    Kind.MIDTERM_ASK: midterm_ask,
+    Kind.MIDTERM_DRAFT: midterm_draft,
+    Kind.MIDTERM_POST: midterm_post,
+    Kind.OVERDUE: overdue,
 }

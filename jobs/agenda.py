@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bot.models import Concern
 from bot.services import concerns as concern_service
+from bot.services.kinds import Kind
 from bot.views import agenda as views
 from jobs.compose import Compose, Composer, Message
 
@@ -24,4 +25,4 @@ async def concern(c: Compose) -> list[Message]:
     )
 
 
-COMPOSERS: dict[str, Composer] = {concern_service.KIND: concern}
+COMPOSERS: dict[Kind, Composer] = {Kind.CONCERN: concern}

@@ -21,6 +21,7 @@ from bot.models import Coalition, Meeting, Reminder
 from bot.outbox.envelope import Job, Lane, Outcome
 from bot.runtime import Runtime, runtime_of
 from bot.services import reminders as rules
+from bot.services.kinds import Kind
 from bot.views import meetings as views
 from bot.views.render import Render
 from jobs.compose import Compose, Composer, Message
@@ -99,7 +100,7 @@ class Dispatcher:
         """Managers hear of meeting reminders that left late or not at all (SPEC §6); only then
         are they looked up."""
         reminder = context.reminder
-        if reminder.kind != "meeting":
+        if reminder.kind != Kind.MEETING:
             return []
         render: Render = lambda t: views.late_notice(t, context.meeting, reminder.label, dropped)  # noqa: E731
         return context.private(await context.managers(), render)

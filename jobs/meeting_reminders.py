@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.services import meetings as meeting_service
 from bot.services import recipients
+from bot.services.kinds import Kind
 from bot.views import meetings as views
 from jobs.compose import Compose, Composer, Message
 
@@ -43,8 +44,8 @@ async def cadence(c: Compose) -> list[Message]:
     )
 
 
-COMPOSERS: dict[str, Composer] = {
-    "meeting": meeting_reminder,
-    "post_meeting": post_meeting,
-    "cadence": cadence,
+COMPOSERS: dict[Kind, Composer] = {
+    Kind.MEETING: meeting_reminder,
+    Kind.POST_MEETING: post_meeting,
+    Kind.CADENCE: cadence,
 }

@@ -3,7 +3,9 @@ deadline set with `/deadline`, to the group and privately to the national author
 
 from __future__ import annotations
 
+from bot.i18n import Lang
 from bot.models import TreatyDeadline
+from bot.services.kinds import Kind
 from bot.services.roles import AUTHORITY
 from bot.views import progress as views
 from jobs.compose import Compose, Composer, Message
@@ -16,10 +18,10 @@ async def deadline_alert(c: Compose) -> list[Message]:
         return []
     coalition, now = c.coalition, c.runtime.clock.now()
 
-    def render(t):
+    def render(t: Lang) -> str:
         return views.deadline_alert(t, coalition, deadline, now)
 
     return [c.group(render), *c.private(await c.with_roles(AUTHORITY), render)]
 
 
-COMPOSERS: dict[str, Composer] = {"deadline": deadline_alert}
+COMPOSERS: dict[Kind, Composer] = {Kind.DEADLINE: deadline_alert}

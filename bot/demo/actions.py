@@ -8,18 +8,23 @@ then stands before the spring meeting of 15 April 2027, 09:30 in Beirut).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
+from telegram.ext import Application
+
 from bot.clock import FrozenClock
-from bot.demo.cast import CLAIRE, GROUP, JOHN, NADIA, NAMES, RANIA, SALIM
+from bot.demo.cast import CLAIRE, GROUP, JOHN, NADIA, NAMES, RANIA, SALIM, Transcript
 from bot.emulator import Emulator, SentMessage
 from bot.runtime import runtime_of
 from jobs import DISPATCHER_KEY
 from jobs.watchdogs import run_watchdogs
 
 
-async def play(show, emu: Emulator, application, clock: FrozenClock, step) -> None:
+async def play(
+    show: Transcript, emu: Emulator, application: Application, clock: FrozenClock, step: Callable[[str], None]
+) -> None:
     async def tick() -> None:
         await application.bot_data[DISPATCHER_KEY].tick()
         await show.quiet()
@@ -66,7 +71,7 @@ async def play(show, emu: Emulator, application, clock: FrozenClock, step) -> No
     context = SimpleNamespace(runtime=runtime_of(application))
     step("1 June, 09:00 in Beirut: the overdue digest (the owner, and the managers the whole list)")
     clock.set(datetime(2027, 6, 1, 5, 0, tzinfo=UTC))
-    await run_watchdogs(context)
+    await run_watchdogs(context)  # type: ignore[arg-type]  # run_watchdogs reads only `runtime`
     clock.set(datetime(2027, 6, 1, 6, 0, 1, tzinfo=UTC))
     await tick()
 

@@ -30,6 +30,7 @@ async def play(
     await show.act(SALIM, GROUP, "/propose مراجعة المعايير الوطنية للأعمال المتعلقة بالألغام")
     await show.act(CLAIRE, GROUP, "/poll")
     poll = next(m for m in reversed(emu.sent) if m.kind == "poll")
+    assert poll.poll is not None
     options = [o["text"] for o in poll.poll["options"]]
     print("    " + " ".join(f"[{text}]" for text in options))
     for user, choice in VOTES.items():

@@ -15,14 +15,14 @@ from datetime import UTC, datetime
 from telegram.ext import Application
 
 from bot.clock import FrozenClock
-from bot.demo.cast import CLAIRE, GROUP, JOHN, NADIA
+from bot.demo.cast import CLAIRE, GROUP, JOHN, NADIA, Transcript
 from bot.emulator import Emulator
 from bot.services.progress import month_index, period_of
 from jobs import DISPATCHER_KEY
 
 
 async def play(
-    show,
+    show: Transcript,
     emu: Emulator,
     application: Application,
     clock: FrozenClock,

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from telegram.ext import Application
+
 from bot.app import build_application, running
 from bot.clock import FrozenClock
 from bot.config import Settings
@@ -45,7 +47,7 @@ async def run_demo(settings: Settings, out: Callable[[str], None] = print) -> No
                 await _script(emu, application, clock)
 
 
-async def _script(emu: Emulator, application, clock: FrozenClock) -> None:
+async def _script(emu: Emulator, application: Application, clock: FrozenClock) -> None:
     emu.add_user(RANIA, "Rania", username="rania", language_code="ar")
     emu.add_user(NADIA, "Nadia", username="nadia", language_code="fr")
     emu.add_user(JOHN, "John", username="john", language_code="en")
@@ -83,7 +85,9 @@ async def _script(emu: Emulator, application, clock: FrozenClock) -> None:
         await chapter.play(show, emu, application, clock, step)
 
 
-async def _meetings(emu: Emulator, application, clock: FrozenClock, show: Transcript, step) -> None:
+async def _meetings(
+    emu: Emulator, application: Application, clock: FrozenClock, show: Transcript, step: Callable[[str], None]
+) -> None:
     from jobs import DISPATCHER_KEY
 
     step("The facilitator schedules the spring meeting; members answer with the buttons")

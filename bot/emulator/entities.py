@@ -145,7 +145,7 @@ class _HtmlParser:
         if i >= len(src):
             raise _HtmlError(f"Unexpected end of name token at byte offset {self.byte_offset(begin)}")
         if src[i] not in "'\"":
-            token = _NAME_TOKEN.match(src, i).group()
+            token = _NAME_TOKEN.match(src, i).group()  # type: ignore[union-attr]  # matches the empty string
             end = i + len(token)
             if end >= len(src) or (src[end] not in _SPACES and src[end] != ">"):
                 raise _HtmlError(f"Unexpected end of name token at byte offset {self.byte_offset(i)}")
@@ -211,14 +211,14 @@ def _decode_entity(src: str, i: int) -> tuple[str, int]:
         end += 1
         hexadecimal = src.startswith("x", end)
         end += hexadecimal
-        digits = re.match(r"[0-9a-fA-F]*" if hexadecimal else r"[0-9]*", src[end:]).group()
+        digits = re.match(r"[0-9a-fA-F]*" if hexadecimal else r"[0-9]*", src[end:]).group()  # type: ignore[union-attr]  # matches the empty string
         end += len(digits)
         code = int(digits, 16 if hexadecimal else 10) if digits else 0
         if code == 0 or code >= 0x10FFFF or 0xD800 <= code <= 0xDFFF:
             return "", i
         char = chr(code)
     else:
-        name = re.match(r"[A-Za-z]*", src[end:]).group()
+        name = re.match(r"[A-Za-z]*", src[end:]).group()  # type: ignore[union-attr]  # matches the empty string
         end += len(name)
         if name not in _NAMED:
             return "", i

@@ -211,9 +211,11 @@ async def _read_params(request: web.Request) -> dict[str, Any]:
             params.update(body)
         else:
             for key, value in (await request.post()).items():
-                if isinstance(value, web.FileField):
-                    value = UploadedFile(value.filename, value.content_type, value.file.read())
-                params[key] = value
+                params[key] = (
+                    UploadedFile(value.filename, value.content_type, value.file.read())
+                    if isinstance(value, web.FileField)
+                    else value
+                )
     except web.HTTPRequestEntityTooLarge:
         raise http_error(413) from None
     except ValueError:

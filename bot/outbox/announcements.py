@@ -57,7 +57,8 @@ class AnnouncementRefresher:
         meeting.announcement_chat_id, meeting.announcement_message_id = sent[-1].chat_id, sent[-1].message_id
         session.add(meeting)
         coalition = await session.get(Coalition, meeting.coalition_id)
-        self.shown[meeting_id] = self.render(coalition, meeting, await meeting_service.counts(session, meeting))[0]
+        if coalition is not None:
+            self.shown[meeting_id] = self.render(coalition, meeting, await meeting_service.counts(session, meeting))[0]
 
     def request(self, meeting_id: int) -> None:
         """Refresh soon; presses until then cost nothing more."""
@@ -78,6 +79,8 @@ class AnnouncementRefresher:
             if meeting is None or meeting.announcement_message_id is None:
                 return
             coalition = await session.get(Coalition, meeting.coalition_id)
+            if coalition is None:
+                return
             counts = await meeting_service.counts(session, meeting)
         text, keyboard = self.render(coalition, meeting, counts)
         if self._queued.get(meeting_id, self.shown.get(meeting_id)) == text:
@@ -87,7 +90,7 @@ class AnnouncementRefresher:
         async def edit(bot: Bot) -> object:
             return await bot.edit_message_text(text, chat_id=chat_id, message_id=message_id, reply_markup=keyboard)
 
-        async def shown(_results: list[object]) -> None:  # only once Telegram shows it
+        async def shown(_results: list[TelegramMessage]) -> None:  # only once Telegram shows it
             self.shown[meeting_id] = text
 
         self._queued[meeting_id] = text

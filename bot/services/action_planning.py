@@ -26,13 +26,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.models import ActionPoint, Coalition, Meeting, Reminder
 from bot.services import meetings as meeting_service
 from bot.services.actions import local_today
+from bot.services.kinds import Kind
 from bot.services.reminders import plan_once
 from bot.services.watchdogs import add_months
 
 ASK_BEFORE = timedelta(days=7)
 DIGEST_AT = time(9, 0)
 DIGEST_CATCH_UP = timedelta(hours=3)
-MIDTERM_ASK, MIDTERM_DRAFT, MIDTERM_POST, OVERDUE = "midterm_ask", "midterm_draft", "midterm_post", "overdue"
 
 
 @dataclass(frozen=True)
@@ -83,10 +83,10 @@ async def plan_midterm(session: AsyncSession, coalition: Coalition, now: datetim
     planned = False
     if now < current.midpoint:  # asking after the midpoint is pointless: the draft is due
         planned |= await _plan(
-            session, coalition, MIDTERM_ASK, f"midterm:ask:{current.last.id}", current.ask_at, current.last.id
+            session, coalition, Kind.MIDTERM_ASK, f"midterm:ask:{current.last.id}", current.ask_at, current.last.id
         )
     planned |= await _plan(
-        session, coalition, MIDTERM_DRAFT, midterm_draft_key(current.last.id), current.midpoint, current.last.id
+        session, coalition, Kind.MIDTERM_DRAFT, midterm_draft_key(current.last.id), current.midpoint, current.last.id
     )
     return planned
 
@@ -98,10 +98,10 @@ async def plan_circulation(session: AsyncSession, draft: Reminder, now: datetime
         Reminder(
             key=f"midterm:post:{draft.subject_id}",
             coalition_id=draft.coalition_id,
-            kind=MIDTERM_POST,
+            kind=Kind.MIDTERM_POST,
             subject_id=draft.subject_id,
             due_at=now,
-            label=MIDTERM_POST,
+            label=Kind.MIDTERM_POST,
         ),
     )
 
@@ -126,6 +126,6 @@ async def plan_overdue_digest(session: AsyncSession, coalition: Coalition, now: 
         ).first()
         if overdue_by_then is not None:
             planned |= await _plan(
-                session, coalition, OVERDUE, f"overdue:{coalition.id}:{day.isoformat()}", due, coalition.id
+                session, coalition, Kind.OVERDUE, f"overdue:{coalition.id}:{day.isoformat()}", due, coalition.id
             )
     return planned

@@ -8,7 +8,7 @@ Only an owner or a manager changes a point's status; anyone else's words are kep
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -173,6 +173,39 @@ def require_member(member: Member | None) -> Member:
     if member is None or not member.is_active:
         raise NotAllowed(N_("Please /join the coalition first."))
     return member
+
+
+async def record_from_chat(
+    session: AsyncSession,
+    member: Member | None,
+    author: Person,
+    pairs: list[tuple[ActionPoint, Progress]],
+    manages: Callable[[], Awaitable[bool]],
+    now: datetime,
+    said: str,
+) -> list[ActionUpdate]:
+    """Progress written in the group chat (`#AP3` tags, a reply to an action point's message).
+
+    Who may say what: an active member's words about action points they own are updates,
+    about others' are comments; a manager's are updates; anyone else is ignored (nothing
+    stored). `manages` is asked only when ownership does not settle it, because it may read the
+    group's administrator list. Returns the rows recorded (none for words that say nothing)."""
+    member = member if member is not None and member.is_active else None
+    may_manage: bool | None = None
+    if member is None:
+        may_manage = await manages()
+        if not may_manage:
+            return []
+    rows = []
+    for target, progress in pairs:
+        allowed = owns(member, target)
+        if not allowed:
+            may_manage = await manages() if may_manage is None else may_manage
+            allowed = may_manage
+        row = await record(session, target, author, allowed, progress, now, conversational=True, said=said)
+        if row is not None:
+            rows.append(row)
+    return rows
 
 
 async def record(

@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import N_
 from bot.models import Coalition
-from bot.services import parsing, reminders
+from bot.services import meetings, parsing
 from bot.services.errors import InvalidInput, NotFound
 
 SETTING_KEYS = ("timezone", "language", "cadence", "reminders", "baseline", "topic")
@@ -102,7 +102,7 @@ async def change_setting(session: AsyncSession, coalition: Coalition, key: str, 
     apply_setting(coalition, key, value)
     session.add(coalition)
     if key.lower() == "reminders":
-        await reminders.replan_coalition(session, coalition, now)
+        await meetings.replan(session, coalition, now)
 
 
 async def migrate(session: AsyncSession, old_chat_id: int, new_chat_id: int) -> Coalition | None:

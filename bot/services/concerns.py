@@ -29,13 +29,13 @@ from bot.models import Coalition, Concern, ConcernLimit, Person, Proposal, Remin
 from bot.services import agenda, numbering, recipients
 from bot.services import members as member_service
 from bot.services.errors import InvalidInput, NotAllowed, NotFound
+from bot.services.kinds import Kind
 from bot.services.members import Member
 
 log = logging.getLogger(__name__)
 
 FACILITATOR = "facilitator"
 FACILITATORS = frozenset({FACILITATOR})
-KIND = "concern"
 """The Reminder kind whose composer delivers a concern to the facilitators."""
 LIMIT = 5
 WINDOW = timedelta(hours=24)
@@ -104,7 +104,13 @@ async def submit(
     session.add(ConcernLimit(token=sender, at=now))
     await session.flush()
     session.add(
-        Reminder(key=f"{KIND}:{concern.id}", coalition_id=coalition.id, kind=KIND, subject_id=concern.id, due_at=now)
+        Reminder(
+            key=f"{Kind.CONCERN}:{concern.id}",
+            coalition_id=coalition.id,
+            kind=Kind.CONCERN,
+            subject_id=concern.id,
+            due_at=now,
+        )
     )
     await session.flush()
     return concern

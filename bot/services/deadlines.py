@@ -20,6 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.i18n import N_
 from bot.models import Coalition, Person, Reminder, TreatyDeadline
 from bot.services.errors import InvalidInput
+from bot.services.kinds import Kind
 from bot.services.reports import local_today
 from bot.services.watchdogs import add_months
 
@@ -27,7 +28,6 @@ ARTICLES: tuple[str, ...] = ("article3", "article4")
 CLEARANCE = "article4"
 ALERT_MONTHS: tuple[int, ...] = (24, 12, 6, 3)
 ALERT_TIME = time(9, 0)
-KIND = "deadline"
 _ALIASES = {"3": "article3", "4": "article4", "art3": "article3", "art4": "article4"}
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -75,7 +75,7 @@ async def plan(session: AsyncSession, coalition: Coalition, deadline: TreatyDead
                 Reminder(
                     key=alert_key(deadline, months),
                     coalition_id=coalition.id,
-                    kind=KIND,
+                    kind=Kind.DEADLINE,
                     subject_id=deadline.id,
                     label=f"{months}m",
                     due_at=due,
@@ -89,7 +89,7 @@ async def plan(session: AsyncSession, coalition: Coalition, deadline: TreatyDead
 async def drop_pending(session: AsyncSession, deadline: TreatyDeadline, now: datetime) -> None:
     await session.exec(
         update(Reminder)
-        .where(Reminder.kind == KIND, Reminder.subject_id == deadline.id, Reminder.state == "pending")
+        .where(Reminder.kind == Kind.DEADLINE, Reminder.subject_id == deadline.id, Reminder.state == "pending")
         .values(state="dropped", finished_at=now, note="deadline changed")
     )
 
@@ -125,7 +125,7 @@ async def set_deadline(
 async def pending_alerts(session: AsyncSession, deadline: TreatyDeadline) -> list[Reminder]:
     rows = await session.exec(
         select(Reminder)
-        .where(Reminder.kind == KIND, Reminder.subject_id == deadline.id, Reminder.state == "pending")
+        .where(Reminder.kind == Kind.DEADLINE, Reminder.subject_id == deadline.id, Reminder.state == "pending")
         .order_by(Reminder.due_at)
     )
     return list(rows)

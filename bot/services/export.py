@@ -96,7 +96,7 @@ async def _members(session: AsyncSession, coalition: Coalition, when: _Clock) ->
                 when(m.joined_at),
                 p.can_message,
                 p.unreachable,
-            ]  # fmt: skip
+            ]
             for m, p in ((member.membership, member.person) for member in listing)
         ),
     )
@@ -176,7 +176,7 @@ async def _actions(session: AsyncSession, coalition: Coalition, when: _Clock) ->
                 _name(people, a.created_by_id),
                 when(a.created_at),
                 when(a.updated_at),
-            ]  # fmt: skip
+            ]
             for a in points
         ),
     )
@@ -192,7 +192,7 @@ async def _actions(session: AsyncSession, coalition: Coalition, when: _Clock) ->
                 u.percent,
                 u.text,
                 u.comment,
-            ]  # fmt: skip
+            ]
             for u in updates
         ),
     )
@@ -213,7 +213,7 @@ async def _reports(session: AsyncSession, coalition: Coalition, when: _Clock) ->
                 r.released,
                 _name(people, r.reported_by),
                 when(r.reported_at),
-            ]  # fmt: skip
+            ]
             for r in rows
         ),
     )

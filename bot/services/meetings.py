@@ -9,15 +9,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, func
+from sqlalchemy import bindparam, func, update
 from sqlalchemy.sql.dml import Insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import N_
-from bot.models import Coalition, Meeting, Membership, Person, Rsvp
-from bot.services import numbering, reminders, upserts
+from bot.models import Coalition, Meeting, Membership, Person, Reminder, Rsvp
+from bot.services import numbering, parsing, reminders, upserts
 from bot.services.errors import InvalidInput, NotAllowed, NotFound
+from bot.services.kinds import Kind
 from bot.services.members import Member
 
 ANSWERS = ("yes", "online", "no")
@@ -80,6 +81,46 @@ def require_future(starts_at: datetime, now: datetime) -> None:
         raise InvalidInput(N_("The meeting time must be in the future."))
 
 
+POST_MEETING_DELAY = timedelta(days=1, hours=2)
+"""The post-meeting prompt (record notes, send /summary) comes this long after the start."""
+
+
+def reminder_key(meeting: Meeting, label: str) -> str:
+    """One key per reminder of a meeting's revision: a reschedule plans under new keys."""
+    return f"meeting:{meeting.id}:r{meeting.revision}:{label}"
+
+
+async def plan_reminders(session: AsyncSession, coalition: Coalition, meeting: Meeting, now: datetime) -> None:
+    """Write the meeting's reminders (offsets still in the future) and its post-meeting prompt."""
+    for delta in parsing.parse_offsets(coalition.reminder_offsets):
+        due = meeting.starts_at - delta
+        if due > now:
+            label = parsing.format_offset(delta)
+            session.add(reminders.row(reminder_key(meeting, label), coalition, Kind.MEETING, due, meeting, label))
+    post = meeting.starts_at + POST_MEETING_DELAY
+    session.add(reminders.row(reminder_key(meeting, "post"), coalition, Kind.POST_MEETING, post, meeting))
+    await session.flush()
+
+
+async def drop_reminders(session: AsyncSession, meeting: Meeting, now: datetime, why: str) -> None:
+    """Drop the pending reminders of a meeting (cancelled, rescheduled, offsets changed)."""
+    await session.exec(
+        update(Reminder)
+        .where(Reminder.meeting_id == meeting.id, Reminder.state == "pending")
+        .values(state="dropped", finished_at=now, note=why)
+    )
+
+
+async def replan(session: AsyncSession, coalition: Coalition, now: datetime) -> None:
+    """After `/settings reminders`: upcoming meetings get reminders at the new offsets."""
+    for meeting in await upcoming(session, coalition, now):
+        await drop_reminders(session, meeting, now, "offsets changed")
+        meeting.revision += 1
+        session.add(meeting)
+        await session.flush()
+        await plan_reminders(session, coalition, meeting, now)
+
+
 async def schedule(session: AsyncSession, coalition: Coalition, request: MeetingRequest, now: datetime) -> Meeting:
     require_future(request.starts_at, now)
     meeting = Meeting(
@@ -92,7 +133,7 @@ async def schedule(session: AsyncSession, coalition: Coalition, request: Meeting
     )
     session.add(meeting)
     await session.flush()
-    await reminders.plan_meeting(session, coalition, meeting, now)
+    await plan_reminders(session, coalition, meeting, now)
     return meeting
 
 
@@ -108,18 +149,18 @@ async def reschedule(
 ) -> None:
     _require_open(meeting, now)
     require_future(starts_at, now)
-    await reminders.drop_meeting(session, meeting, now, N_("rescheduled"))
+    await drop_reminders(session, meeting, now, N_("rescheduled"))
     meeting.starts_at = starts_at
     meeting.revision += 1
     session.add(meeting)
-    await reminders.plan_meeting(session, coalition, meeting, now)
+    await plan_reminders(session, coalition, meeting, now)
 
 
 async def cancel(session: AsyncSession, meeting: Meeting, now: datetime) -> None:
     _require_open(meeting, now)
     meeting.cancelled = True
     session.add(meeting)
-    await reminders.drop_meeting(session, meeting, now, N_("cancelled"))
+    await drop_reminders(session, meeting, now, N_("cancelled"))
 
 
 def _answer_upsert(insert: Callable[..., Insert]) -> Insert:
@@ -177,7 +218,8 @@ async def attendance(session: AsyncSession, meeting: Meeting) -> Attendance:
         .where(Membership.coalition_id == meeting.coalition_id, Membership.role.is_not(None))
         .order_by(Membership.organisation, Person.full_name)
     )
-    answered, silent = [], []
+    answered: list[tuple[Member, str]] = []
+    silent: list[Member] = []
     for membership, person, choice in rows:
         member = Member(membership, person)
         if choice is None:

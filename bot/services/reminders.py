@@ -25,37 +25,18 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.models import Coalition, Delivery, Meeting, Reminder
-from bot.services import parsing, upserts
+from bot.services import upserts
+from bot.services.kinds import Kind
 
 LEASE = timedelta(seconds=60)
 """Default claim lease; `REMINDER_LEASE_SECONDS` overrides it."""
 LATE = timedelta(minutes=5)
 """A reminder leaving more than this after its due time is reported to managers as late."""
-POST_MEETING_DELAY = timedelta(days=1, hours=2)
-CADENCE_MARGIN = timedelta(days=45)
-CADENCE_REPEAT = timedelta(days=7)
 GROUP = "group"
 
 
 def person_recipient(person_id: int) -> str:
     return f"person:{person_id}"
-
-
-def meeting_key(meeting: Meeting, label: str) -> str:
-    return f"meeting:{meeting.id}:r{meeting.revision}:{label}"
-
-
-async def plan_meeting(session: AsyncSession, coalition: Coalition, meeting: Meeting, now: datetime) -> None:
-    """Write the meeting's reminders (offsets still in the future) and its post-meeting prompt."""
-    for delta in parsing.parse_offsets(coalition.reminder_offsets):
-        due = meeting.starts_at - delta
-        if due > now:
-            label = parsing.format_offset(delta)
-            session.add(_row(meeting_key(meeting, label), coalition, "meeting", due, meeting, label))
-    session.add(
-        _row(meeting_key(meeting, "post"), coalition, "post_meeting", meeting.starts_at + POST_MEETING_DELAY, meeting)
-    )
-    await session.flush()
 
 
 _ONCE = upserts.build(
@@ -74,8 +55,8 @@ async def plan_once(session: AsyncSession, reminder: Reminder) -> bool:
     return await upserts.run(session, _ONCE, **reminder.model_dump(exclude={"id"})) == 1
 
 
-def _row(
-    key: str, coalition: Coalition, kind: str, due: datetime, meeting: Meeting | None = None, label: str = ""
+def row(
+    key: str, coalition: Coalition, kind: Kind, due: datetime, meeting: Meeting | None = None, label: str = ""
 ) -> Reminder:
     return Reminder(
         key=key,
@@ -85,27 +66,6 @@ def _row(
         label=label,
         due_at=due,
     )
-
-
-async def drop_meeting(session: AsyncSession, meeting: Meeting, now: datetime, why: str) -> None:
-    """Drop the pending reminders of a meeting (cancelled, rescheduled, offsets changed)."""
-    await session.exec(
-        update(Reminder)
-        .where(Reminder.meeting_id == meeting.id, Reminder.state == "pending")
-        .values(state="dropped", finished_at=now, note=why)
-    )
-
-
-async def replan_coalition(session: AsyncSession, coalition: Coalition, now: datetime) -> None:
-    """After `/settings reminders`: upcoming meetings get reminders at the new offsets."""
-    from bot.services import meetings  # imported here: meetings imports this module
-
-    for meeting in await meetings.upcoming(session, coalition, now):
-        await drop_meeting(session, meeting, now, "offsets changed")
-        meeting.revision += 1
-        session.add(meeting)
-        await session.flush()
-        await plan_meeting(session, coalition, meeting, now)
 
 
 async def claim_due(
@@ -212,18 +172,18 @@ class Lateness:
 
 
 def lateness(reminder: Reminder, meeting: Meeting | None, now: datetime, superseded: bool = False) -> Lateness:
-    expired = reminder.kind == "meeting" and (meeting is None or meeting.cancelled or meeting.starts_at <= now)
+    expired = reminder.kind == Kind.MEETING and (meeting is None or meeting.cancelled or meeting.starts_at <= now)
     return Lateness(late=now - reminder.due_at > LATE, expired=expired, superseded=superseded)
 
 
 async def is_superseded(session: AsyncSession, reminder: Reminder, now: datetime) -> bool:
     """After downtime several reminders of one meeting may be due at once; only the last matters."""
-    if reminder.kind != "meeting":
+    if reminder.kind != Kind.MEETING:
         return False
     later = await session.exec(
         select(Reminder.id).where(
             Reminder.meeting_id == reminder.meeting_id,
-            Reminder.kind == "meeting",
+            Reminder.kind == Kind.MEETING,
             Reminder.due_at > reminder.due_at,
             Reminder.due_at <= now,
             Reminder.state.in_(("pending", "sending", "done")),

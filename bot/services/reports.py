@@ -198,7 +198,9 @@ async def file(
     report = await existing(session, coalition, organisation, draft.period)
     if report is not None and not replace:
         return None
-    report = report or ProgressReport(coalition_id=coalition.id, organisation=organisation, period=draft.period)
+    report = report or ProgressReport(
+        coalition_id=coalition.id, organisation=organisation, period=draft.period, reported_at=now
+    )
     for name in FIELDS:
         setattr(report, name, draft.value(name))
     report.reported_by = person.id if person is not None else None

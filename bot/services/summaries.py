@@ -22,6 +22,7 @@ from bot.services import meetings as meeting_service
 from bot.services import reminders
 from bot.services.actions import Item
 from bot.services.errors import InvalidInput, NotFound
+from bot.services.kinds import Kind
 from bot.services.meetings import Attendance
 
 NOTE_GRACE = timedelta(hours=1)
@@ -105,7 +106,7 @@ async def plan_fan_out(session: AsyncSession, coalition: Coalition, meeting: Mee
         Reminder(
             key=f"summary:{meeting.id}:{tag}",
             coalition_id=coalition.id,
-            kind="summary",
+            kind=Kind.SUMMARY,
             subject_id=meeting.id,
             due_at=now,
             label=f"M{meeting.number}",

@@ -7,7 +7,7 @@ share the dispatcher's guarantees: delivered once, survive restarts.
 from __future__ import annotations
 
 import calendar
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func
 from sqlmodel import select
@@ -15,7 +15,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.models import Coalition, Reminder
 from bot.services import meetings as meeting_service
-from bot.services.reminders import CADENCE_MARGIN, CADENCE_REPEAT, plan_once
+from bot.services.kinds import Kind
+from bot.services.reminders import plan_once
+
+CADENCE_MARGIN = timedelta(days=45)
+"""The watchdog speaks up this long before the cadence says the next meeting is due."""
+CADENCE_REPEAT = timedelta(days=7)
+"""Then weekly, until a meeting is scheduled."""
 
 
 def add_months(moment: datetime, months: int) -> datetime:
@@ -41,11 +47,13 @@ async def plan_cadence_nudges(session: AsyncSession, coalition: Coalition, now: 
     last = await meeting_service.last_held(session, coalition.id, now)
     last_nudge = (
         await session.exec(
-            select(func.max(Reminder.due_at)).where(Reminder.coalition_id == coalition.id, Reminder.kind == "cadence")
+            select(func.max(Reminder.due_at)).where(
+                Reminder.coalition_id == coalition.id, Reminder.kind == Kind.CADENCE
+            )
         )
     ).one()
     if not nudge_due(coalition, last.starts_at if last else None, last_nudge, now):
         return False
     key = f"cadence:{coalition.id}:{now.date().isoformat()}"
-    nudge = Reminder(key=key, coalition_id=coalition.id, kind="cadence", due_at=now, label="cadence")
+    nudge = Reminder(key=key, coalition_id=coalition.id, kind=Kind.CADENCE, due_at=now, label=Kind.CADENCE)
     return await plan_once(session, nudge)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -21,7 +22,7 @@ def alembic_config(url: str) -> Config:
 async def upgrade(engine: AsyncEngine) -> None:
     """Bring the database to the latest revision over the engine's own connection."""
 
-    def _upgrade(connection) -> None:
+    def _upgrade(connection: Connection) -> None:
         config = alembic_config(str(engine.url))
         config.attributes["connection"] = connection
         command.upgrade(config, "head")

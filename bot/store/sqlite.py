@@ -88,7 +88,7 @@ class _Cursor:
 class Connection(aiosqlite.Connection):
     """An aiosqlite connection whose cursors cross to SQLite's thread once per statement."""
 
-    def cursor(self) -> _Cursor:  # type: ignore[override] - SQLAlchemy enters it with `__aenter__`
+    def cursor(self) -> _Cursor:  # type: ignore[override]  # SQLAlchemy enters it with `__aenter__`
         return _Cursor(self)
 
 

@@ -210,7 +210,7 @@ def status_keyboard(t: Lang, items: list[Item]) -> InlineKeyboardMarkup:
                 InlineKeyboardButton(
                     ("✓ " if action.status == status else "")
                     + f"AP{action.number} {ICONS[status]} {status_name(t, status)}",
-                    callback_data=callbacks.action_status(action.id, status),
+                    callback_data=callbacks.ActionStatus(action.id, status).pack(),
                 )
                 for status in ("done", "progress", "blocked")
             ]
@@ -254,7 +254,7 @@ def midterm_draft(t: Lang, coalition: Coalition, items: list[Item], last: Meetin
 
 def circulate_keyboard(t: Lang, reminder_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(t._("Circulate to the group"), callback_data=callbacks.midterm_circulate(reminder_id))]]
+        [[InlineKeyboardButton(t._("Circulate to the group"), callback_data=callbacks.Midterm(reminder_id).pack())]]
     )
 
 

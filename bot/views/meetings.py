@@ -73,7 +73,7 @@ def rsvp_keyboard(t: Lang, meeting: Meeting) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(answer_name(t, c), callback_data=callbacks.rsvp(meeting.id, c))
+                InlineKeyboardButton(answer_name(t, c), callback_data=callbacks.Rsvp(meeting.id, c).pack())
                 for c in ("yes", "online", "no")
             ]
         ]

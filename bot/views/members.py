@@ -33,7 +33,7 @@ def choose_role(t: Lang) -> str:
 
 
 def role_keyboard(t: Lang) -> InlineKeyboardMarkup:
-    buttons = [InlineKeyboardButton(role_name(t, role), callback_data=callbacks.join(role)) for role in ROLES]
+    buttons = [InlineKeyboardButton(role_name(t, role), callback_data=callbacks.Join(role).pack()) for role in ROLES]
     return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
 
 
@@ -53,7 +53,7 @@ def start_hint(t: Lang, link: str) -> str:
 
 def approve_keyboard(t: Lang, member: Member) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(t._("Approve"), callback_data=callbacks.approve(member.membership.id))]]
+        [[InlineKeyboardButton(t._("Approve"), callback_data=callbacks.Approve(member.membership.id).pack())]]
     )
 
 

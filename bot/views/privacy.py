@@ -20,8 +20,8 @@ def confirm_keyboard(t: Lang) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(t._("Erase my data"), callback_data=callbacks.forget(True)),
-                InlineKeyboardButton(t._("Keep my data"), callback_data=callbacks.forget(False)),
+                InlineKeyboardButton(t._("Erase my data"), callback_data=callbacks.Forget(True).pack()),
+                InlineKeyboardButton(t._("Keep my data"), callback_data=callbacks.Forget(False).pack()),
             ]
         ]
     )

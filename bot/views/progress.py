@@ -92,10 +92,10 @@ def duplicate_keyboard(t: Lang, token: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(t._("Replace"), callback_data=callbacks.report_replace(token)),
-                InlineKeyboardButton(t._("Keep the stored figures"), callback_data=callbacks.report_keep(token)),
+                InlineKeyboardButton(t._("Replace"), callback_data=callbacks.Report("r", token).pack()),
+                InlineKeyboardButton(t._("Keep the stored figures"), callback_data=callbacks.Report("k", token).pack()),
             ]
-        ]  # fmt: skip
+        ]
     )
 
 

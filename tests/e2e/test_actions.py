@@ -302,7 +302,7 @@ async def test_notes_and_the_summary_in_three_languages(team):
     from datetime import timedelta
 
     await bot.say(GROUP, ADMIN, "/meeting 2027-01-12 09:00 Winter meeting @ LMAC")
-    announcement = [m for m in bot.sent_to(GROUP) if "Winter meeting" in m.text][0]
+    announcement = next(m for m in bot.sent_to(GROUP) if "Winter meeting" in m.text)
     await bot.press(announcement, NADIA, announcement.buttons()[0]["callback_data"])
     await bot.press(announcement, SALIM, announcement.buttons()[0]["callback_data"])
     await bot.press(announcement, JOHN, announcement.buttons()[1]["callback_data"])

@@ -186,7 +186,7 @@ async def test_the_digest_is_daily_and_silent_when_nothing_is_overdue(late):
     await _tick(bot)
     await asyncio.sleep(0.1)
     assert len([m for m in bot.sent_to(NADIA) if "⚠" in m.text]) == 1  # nothing overdue for her any more
-    (today, tomorrow) = [r for r in await bot.rows(Reminder) if r.kind == "overdue"]
+    (_today, tomorrow) = [r for r in await bot.rows(Reminder) if r.kind == "overdue"]
     assert tomorrow.state == "done"
     # AP2 (NPA) falls due on the 25th: no digest is planned before anything is overdue
     bot.clock.set(datetime(2027, 1, 24, 12, 0, tzinfo=UTC))

@@ -12,7 +12,10 @@ def _requests(bot, method):
     return [r for r in bot.emu.requests if r.method == method]
 
 
-async def _poll(bot, text="/poll Spring agenda | " + " | ".join(OPTIONS)):
+SPRING_POLL = "/poll Spring agenda | " + " | ".join(OPTIONS)
+
+
+async def _poll(bot, text=SPRING_POLL):
     seen = bot.snapshot()
     await bot.emu.send(GROUP, ADMIN, text)
     await bot.idle()

@@ -107,7 +107,7 @@ async def test_after_downtime_only_the_latest_due_reminder_is_sent(coalition):
     await _prepare(bot)
     bot.clock.set(MEETING - timedelta(days=6))  # the 14d and 7d reminders are both due
     await bot.dispatcher.tick()
-    (reminder,) = _reminders_to(bot, JOHN)
+    (_reminder,) = _reminders_to(bot, JOHN)
     late = [m for m in bot.sent_to(SALIM) if "sent late" in m.text]
     assert len(late) == 1
 

@@ -48,9 +48,11 @@ async def bot(emu: Emulator) -> AsyncIterator[ExtBot]:
 
 async def raw(emu: Emulator, method: str, token: str | None = None, **kwargs) -> tuple[int, dict]:
     """POST straight to the emulator; kwargs go to aiohttp (json=..., data=...)."""
-    async with aiohttp.ClientSession() as session:
-        async with session.post(f"{emu.base_url}{token or emu.token}/{method}", **kwargs) as response:
-            return response.status, await response.json()
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(f"{emu.base_url}{token or emu.token}/{method}", **kwargs) as response,
+    ):
+        return response.status, await response.json()
 
 
 async def started(emu: Emulator, user_id: int = ANN, name: str = "Ann") -> None:
@@ -344,7 +346,7 @@ async def test_poll_limits_votes_and_stopping(emu: Emulator, bot: ExtBot) -> Non
         with pytest.raises(BadRequest):
             await bot.send_poll(ANN, question, options)
         assert emu.rejected[-1].error == f"Bad Request: {reason}"
-    status, body = await raw(emu, "sendPoll", json={"chat_id": ANN, "question": "q", "options": []})
+    _status, body = await raw(emu, "sendPoll", json={"chat_id": ANN, "question": "q", "options": []})
     assert body["description"] == "Bad Request: poll must have at least 1 option"
 
     message = await bot.send_poll(ANN, "Lunch?", [InputPollOption("Yes"), "No"], is_anonymous=False)
@@ -484,5 +486,5 @@ async def test_wait_for_wakes_on_edits_even_after_reset_sent(emu: Emulator, bot:
 
 
 async def test_wait_for_times_out_with_a_summary(emu: Emulator) -> None:
-    with pytest.raises(TimeoutError, match="no sent message matched within 0.1s; sent=\\[\\]"):
+    with pytest.raises(TimeoutError, match=r"no sent message matched within 0\.1s; sent=\[\]"):
         await emu.wait_for(lambda m: True, timeout=0.1)

@@ -281,3 +281,43 @@ async def test_no_catch_up_long_after_nine(db, clock):
         await action_planning.plan_overdue_digest(s, coalition, evening)
         rows = (await s.exec(select(Reminder.key).where(Reminder.kind == "overdue"))).all()
         assert rows == ["overdue:1:2027-01-12"]
+
+
+async def test_progress_written_in_chat_owners_update_others_comment_strangers_are_ignored(db, clock):
+    async with db.transaction() as s:
+        coalition, people = await _coalition(s, clock)
+        salim = people["salim"].person
+        npa_point, _ = await service.create(s, coalition, salim, "NPA Survey of sector 4", clock.now())
+        norway_point, _ = await service.create(s, coalition, salim, "embassy of norway Funding", clock.now())
+        asked = []
+
+        async def admin(answer: bool):
+            asked.append(answer)
+            return answer
+
+        done = Progress("done", None, "")
+        rows = await service.record_from_chat(
+            s,
+            people["nadia"],
+            people["nadia"].person,
+            [(npa_point, done), (norway_point, done)],
+            lambda: admin(False),
+            clock.now(),
+            "#AP1 #AP2 done",
+        )
+        assert [(r.action_id, r.comment) for r in rows] == [(npa_point.id, False), (norway_point.id, True)]
+        assert asked == [False]  # asked once, only for the point Nadia does not own
+        assert (npa_point.status, norway_point.status) == ("done", "open")
+
+        passer_by = await members.upsert_person(s, PersonInfo(99, "Passer-by"))
+        assert (
+            await service.record_from_chat(
+                s, None, passer_by, [(norway_point, done)], lambda: admin(False), clock.now(), "#AP2 done"
+            )
+            == []
+        )
+        rows = await service.record_from_chat(
+            s, None, passer_by, [(norway_point, done)], lambda: admin(True), clock.now(), "#AP2 done"
+        )
+        assert [(r.action_id, r.comment) for r in rows] == [(norway_point.id, False)]  # a group administrator
+        assert norway_point.status == "done"

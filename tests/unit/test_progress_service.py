@@ -189,7 +189,7 @@ def test_verdicts_at_the_edges():
 async def test_deadline_alerts_are_planned_per_revision_and_offset(db, clock):
     async with db.transaction() as s:
         coalition, _ = await coalitions.setup(s, -100, "G", SetupRequest("Lebanon", "Asia/Beirut"), clock.now())
-        deadline, alerts = await deadlines.set_deadline(s, coalition, "article4", date(2029, 9, 1), None, NOW)
+        _deadline, alerts = await deadlines.set_deadline(s, coalition, "article4", date(2029, 9, 1), None, NOW)
         assert [a.label for a in alerts] == ["24m", "12m", "6m", "3m"]
         assert alerts[0].due_at == datetime(2027, 9, 1, 6, 0, tzinfo=UTC)
         assert alerts[2].due_at == datetime(2029, 3, 1, 7, 0, tzinfo=UTC)  # winter time in Beirut

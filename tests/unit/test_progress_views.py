@@ -23,7 +23,7 @@ COALITION = Coalition(id=1, chat_id=-1, country="Lebanon", created_at=datetime(2
         (11, "11\u2069 صفًا"),
         (100, "100\u2069 صف"),
         (101, "101\u2069 صف"),
-    ],  # fmt: skip
+    ],
 )
 def test_export_captions_use_the_arabic_plural_forms(catalogs, n, arabic):
     caption = views.export_caption(catalogs.lang("ar"), COALITION, CsvFile("reports.csv", b"", n))

@@ -1,5 +1,6 @@
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlmodel import select
 
 from bot.models import Coalition, Reminder
@@ -111,3 +112,14 @@ async def test_cadence_nudge_is_planned_once_a_day_and_not_with_a_meeting_ahead(
     async with db.transaction() as s:
         rows = (await s.exec(select(Reminder).where(Reminder.kind == "cadence"))).all()
         assert len(rows) == 2
+
+
+def test_every_kind_of_scheduled_message_has_exactly_one_composer():
+    import jobs
+    from bot.services.kinds import Kind
+
+    assert set(jobs.COMPOSERS) == set(Kind)
+    with pytest.raises(RuntimeError, match="two composers"):
+        jobs._one_composer_per_kind({Kind.MEETING: jobs.COMPOSERS[Kind.MEETING]}, jobs.COMPOSERS)
+    with pytest.raises(RuntimeError, match="not in Kind"):
+        jobs._one_composer_per_kind(jobs.COMPOSERS, {"pledge_nudge": jobs.COMPOSERS[Kind.MEETING]})

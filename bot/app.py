@@ -34,6 +34,7 @@ from bot.services import coalitions as coalition_service
 from bot.services import members as member_service
 from bot.store.database import Database
 from bot.views.commands import menu
+from bot.web import dashboard
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +104,8 @@ async def _post_init(application: Application) -> None:
     await runtime.outbox.resume()  # what a previous run committed but did not send
     await set_command_menus(application)
     await jobs.start(application)
+    if runtime_of(application).settings.public_url:
+        await dashboard.start(application)
 
 
 async def _post_stop(application: Application) -> None:
@@ -116,6 +119,7 @@ async def _post_stop(application: Application) -> None:
 
 
 async def _post_shutdown(application: Application) -> None:
+    await dashboard.stop(application)
     await runtime_of(application).db.dispose()
 
 

@@ -7,6 +7,7 @@ nowhere else, so the composition root (`bot.app`) is the only reader of the envi
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -31,6 +32,41 @@ class Settings(BaseSettings):
     commands_per_minute: int = 5  # one person's commands in one group before the throttle (0: none)
     bulk_messages_per_second: float = 28.0  # fan-out pace: under Telegram's ~30/s, room left for replies
     locales_dir: Path = Field(default=PROJECT_ROOT / "locales")
+    public_url: str | None = None  # where the dashboard is published (SPEC §15); unset: no web view
+    web_port: int = 8081
+    web_host: str = "0.0.0.0"
+    webapp_short_name: str | None = None  # the Mini App's name registered with BotFather /newapp
+    network_viewers: str = ""  # comma-separated Telegram user ids allowed the cross-coalition view
+
+    @property
+    def network_viewer_ids(self) -> frozenset[int]:
+        return frozenset(int(part) for part in self.network_viewers.replace(" ", "").split(",") if part)
+
+    @property
+    def public_url_is_local(self) -> bool:
+        """Telegram refuses buttons to these: the bot writes the address instead (SPEC §15)."""
+        host = urlsplit(self.public_url or "").hostname or ""
+        return host in ("127.0.0.1", "localhost", "::1")
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, url: str | None) -> str | None:
+        """https, except plain http for a local trial; kept without its trailing slash."""
+        if not url:
+            return None
+        parts = urlsplit(url)
+        local = parts.hostname in ("127.0.0.1", "localhost", "::1")
+        if parts.scheme != "https" and not (parts.scheme == "http" and local):
+            raise ValueError("PUBLIC_URL must be an https address (plain http only for 127.0.0.1 or localhost)")
+        return url.rstrip("/")
+
+    @field_validator("network_viewers")
+    @classmethod
+    def _viewer_ids(cls, value: str) -> str:
+        for part in value.replace(" ", "").split(","):
+            if part and not part.lstrip("-").isdigit():
+                raise ValueError(f"NETWORK_VIEWERS: {part!r} is not a Telegram user id")
+        return value
 
     @field_validator("database_url")
     @classmethod

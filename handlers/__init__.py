@@ -1,6 +1,7 @@
 """Telegram handlers: parse the update, call a service, render a reply.
 
-`register` adds every handler in one place, in a deliberate order:
+`register` adds every handler in one place, in a deliberate order, after the one that
+removes invisible direction controls from incoming text (`incoming`, group -1):
 1. service messages (group → supergroup migration, the bot joining a group);
 2. the /meeting and /concern dialogs, before plain commands, so their steps and their bare
    /cancel win while someone is in the middle of one;
@@ -25,13 +26,26 @@ from telegram.ext import (
 )
 
 from bot.views import callbacks
-from handlers import actions, agenda, coalition, meetings, members, privacy, progress
+from handlers import (
+    actions,
+    agenda,
+    coalition,
+    dashboard,
+    incoming,
+    meetings,
+    members,
+    needs,
+    privacy,
+    progress,
+    treaty,
+)
 from handlers.errors import on_error
 
 DIALOG_TIMEOUT = 600
 
 
 def register(application: Application) -> None:
+    incoming.register(application)
     add = application.add_handler
     add(MessageHandler(filters.StatusUpdate.MIGRATE, coalition.migrated))
     add(MessageHandler(filters.StatusUpdate.NEW_CHAT_MEMBERS, coalition.bot_added))
@@ -74,6 +88,13 @@ def register(application: Application) -> None:
         "deadlines": progress.deadlines,
         "progress": progress.progress,
         "export": progress.export,
+        "need": needs.need,
+        "pledge": needs.pledge,
+        "needs": needs.needs,
+        "article7": treaty.article7,
+        "extension": treaty.extension,
+        "dashboard": dashboard.dashboard,
+        "network": dashboard.network,
     }
     for name, callback in commands.items():
         add(CommandHandler(name, callback))
@@ -84,6 +105,7 @@ def register(application: Application) -> None:
     add(CallbackQueryHandler(agenda.concern_expired, pattern=callbacks.ConcernCoalition.pattern()))
     add(CallbackQueryHandler(progress.report_button, pattern=callbacks.Report.pattern()))
     add(CallbackQueryHandler(progress.export_button, pattern=callbacks.Export.pattern()))
+    add(CallbackQueryHandler(treaty.article7_button, pattern=callbacks.Article7.pattern()))
     add(CallbackQueryHandler(actions.status_button, pattern=callbacks.ActionStatus.pattern()))
     add(CallbackQueryHandler(actions.circulate_button, pattern=callbacks.Midterm.pattern()))
     add(CallbackQueryHandler(privacy.forgetme_button, pattern=callbacks.Forget.pattern()))

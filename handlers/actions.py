@@ -79,7 +79,7 @@ def _acknowledge(turn: Turn, context: BotContext, message: Message, emoji: str) 
     turn.defer(react)
 
 
-def _arguments(update: Update) -> str:
+def arguments(update: Update) -> str:
     """Everything after the command, spacing kept (organisation names, notes)."""
     parts = (update.effective_message.text or "").split(maxsplit=1)
     return parts[1] if len(parts) > 1 else ""
@@ -97,7 +97,7 @@ async def action(turn: Turn, update: Update, context: BotContext) -> None:
     """`/action <owner> [YYYY-MM-DD] <text>` (managers)."""
     await require_group_manager(turn, context)
     coalition, message = turn.coalition, update.effective_message
-    created, owner = await service.create(turn.session, coalition, turn.person, _arguments(update), turn.now)
+    created, owner = await service.create(turn.session, coalition, turn.person, arguments(update), turn.now)
     overdue = service.is_overdue(created, service.local_today(coalition, turn.now))
     person = owner.member.person if owner.member else None
     await service.link(turn.session, [created], message.chat_id, message.message_id)
@@ -114,7 +114,7 @@ async def action(turn: Turn, update: Update, context: BotContext) -> None:
 async def _target(turn: Turn, update: Update, usage: str) -> tuple[ActionPoint, str]:
     """The action point a command names first, and the rest of its text."""
     require_group(turn)
-    parts = _arguments(update).split(maxsplit=1)
+    parts = arguments(update).split(maxsplit=1)
     if not parts:
         raise InvalidInput(usage)
     return await service.by_number(turn.session, turn.coalition, parts[0]), parts[1] if len(parts) > 1 else ""
@@ -189,7 +189,7 @@ async def actions(turn: Turn, update: Update, context: BotContext) -> None:
 async def note(turn: Turn, update: Update, context: BotContext) -> None:
     """`/note <text>` (managers): a decision for the summary of the meeting under way."""
     await require_group_manager(turn, context)
-    await summaries.add_note(turn.session, turn.coalition, turn.person, _arguments(update), turn.now)
+    await summaries.add_note(turn.session, turn.coalition, turn.person, arguments(update), turn.now)
     _acknowledge(turn, context, update.effective_message, COMMENTED)
 
 

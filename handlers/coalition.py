@@ -10,6 +10,7 @@ from bot.services import coalitions as coalition_service
 from bot.services import parsing
 from bot.services.errors import InvalidInput, NotAllowed
 from bot.views import coalition as views
+from handlers import dashboard
 from handlers.turn import Turn, handler
 
 
@@ -39,7 +40,12 @@ async def settings(turn: Turn, update: Update, context: BotContext) -> None:
     coalition = turn.coalition
     args = context.args or []
     if not args:
-        turn.reply(lambda t: views.settings_overview(t, coalition))
+        turn.reply(lambda t: views.settings_overview(t, coalition, dashboard.settings_lines(turn, t)))
+        return
+    if args[0].lower() in ("public", "network"):
+        if len(args) < 2:
+            raise InvalidInput(N_("Give a value: /settings {name} <value>."), name=args[0])
+        await dashboard.change(turn, context, args[0].lower(), args[1])
         return
     if args[0].lower() == "topic":
         coalition_service.set_home_topic(coalition, turn.thread_id)

@@ -19,7 +19,7 @@ from bot.services.errors import InvalidInput, NotAllowed, NotFound
 from bot.services.meetings import MeetingRequest
 from bot.views import callbacks
 from bot.views import meetings as views
-from bot.views.render import Render
+from bot.views.render import Render, every
 from handlers.buttons import pressed
 from handlers.coalition import require_group_manager
 from handlers.dialogs import TEXT, dialog
@@ -171,7 +171,8 @@ async def ics(turn: Turn, update: Update, context: BotContext) -> None:
     require_group(turn)
     meeting = await _named_meeting(turn, context, N_("Name the meeting: /ics M2."))
     content = meeting_ics(turn.coalition, meeting, views.calendar_summary(turn.langs()[0], turn.coalition, meeting))
-    turn.send_file(f"meeting-M{meeting.number}.ics", content, lambda t: views.title(t, meeting))
+    caption = lambda t: every(t, lambda lang: views.title(lang, meeting))  # noqa: E731 - in every group language
+    turn.send_file(f"meeting-M{meeting.number}.ics", content, caption)
 
 
 @handler

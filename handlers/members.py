@@ -10,9 +10,11 @@ from bot.services import coalitions as coalition_service
 from bot.services import members as member_service
 from bot.services.errors import InvalidInput
 from bot.services.members import Member
+from bot.services.roles import read_role
 from bot.views import callbacks
 from bot.views import commands as command_views
 from bot.views import members as views
+from handlers import dashboard
 from handlers.buttons import pressed
 from handlers.coalition import require_group_manager
 from handlers.turn import Turn, handler
@@ -28,6 +30,8 @@ async def start(turn: Turn, update: Update, context: BotContext) -> None:
     turn.session.add(turn.person)
     coalitions = [c for c, _ in await member_service.coalitions_of(turn.session, turn.person)]
     turn.reply(lambda t: views.welcome_private(t, coalitions))
+    if context.args == ["dashboard"]:  # the group's /dashboard links here without a Mini App name
+        dashboard.offer(turn, context.bot.username)
 
 
 @handler
@@ -67,7 +71,8 @@ async def join(turn: Turn, update: Update, context: BotContext) -> None:
     if not args:
         turn.reply(views.choose_role, views.role_keyboard)
         return
-    await _join(turn, context, args[0], " ".join(args[1:]) or None)
+    role, rest = read_role(args) or (args[0], args[1:])  # an unknown role is refused by the service
+    await _join(turn, context, role, " ".join(rest) or None)
 
 
 @handler
@@ -109,7 +114,8 @@ async def role(turn: Turn, update: Update, context: BotContext) -> None:
     if len(args) < 2:
         raise InvalidInput(N_("Use: /role @username <role> [organisation]."))
     member = await member_service.find_member(turn.session, turn.coalition, args[0])
-    member_service.set_role(turn.session, member, args[1], " ".join(args[2:]) or None)
+    role, rest = read_role(args[1:]) or (args[1], args[2:])
+    member_service.set_role(turn.session, member, role, " ".join(rest) or None)
     turn.reply(lambda t: views.approved(t, member))
 
 

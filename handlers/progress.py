@@ -24,12 +24,14 @@ from bot.services import export as export_service
 from bot.services import members as member_service
 from bot.services import progress as progress_service
 from bot.services import reports as report_service
+from bot.services import treaty as treaty_service
 from bot.services.errors import InvalidInput, NotAllowed, NotFound, UserError
 from bot.services.members import Member
 from bot.services.progress import Progress
 from bot.services.reports import FIELDS, ReportDraft
 from bot.views import callbacks, charts
 from bot.views import progress as views
+from bot.views import treaty as treaty_views
 from bot.views.common import coalition_keyboard
 from bot.views.render import multilingual
 from handlers.buttons import pressed
@@ -91,6 +93,9 @@ async def _file(
         turn.reply(lambda t: views.duplicate_question(t, previous), lambda t: views.duplicate_keyboard(t, token))
         return
     turn.reply(lambda t: views.report_recorded(t, stored, replace))
+    if await treaty_service.after_report(turn.session, coalition, stored, turn.now):
+        year = int(stored.period[:4])
+        turn.reply(lambda t: treaty_views.report_differs(t, year))
 
 
 async def _submit(turn: Turn, context: BotContext, draft: ReportDraft) -> None:
@@ -213,7 +218,7 @@ def _photo(turn: Turn, picture: bytes, caption: str) -> Job:
     return Job(chat_id, Lane.REPLY, call=photo, deadline=sender.reply_deadline(), label="chart")
 
 
-async def _reader_coalitions(turn: Turn) -> list[Coalition]:
+async def reader_coalitions(turn: Turn) -> list[Coalition]:
     """The group's coalition, or in a private chat every coalition of the reader."""
     if not turn.private:
         require_group(turn)
@@ -229,7 +234,7 @@ async def progress(turn: Turn, update: Update, context: BotContext) -> None:
     args = context.args or []
     period = report_service.parse_period(args[0], _today(turn)) if args else None
     items, empty = [], []
-    for coalition in await _reader_coalitions(turn):
+    for coalition in await reader_coalitions(turn):
         item = await progress_service.progress(turn.session, coalition, period)
         if item is None:
             empty.append(coalition)
@@ -246,7 +251,7 @@ async def deadline(turn: Turn, update: Update, context: BotContext) -> None:
     await require_group_manager(turn, context)
     args = context.args or []
     if len(args) != 2:
-        raise InvalidInput(N_("Use: /deadline article3|article4 YYYY-MM-DD."))
+        raise InvalidInput(N_("Use: /deadline article3|article4|msp YYYY-MM-DD."))
     article, day = deadline_service.parse_article(args[0]), deadline_service.parse_day(args[1])
     coalition, now = turn.coalition, turn.now
     record, alerts = await deadline_service.set_deadline(turn.session, coalition, article, day, turn.person, now)
@@ -258,7 +263,7 @@ async def deadlines(turn: Turn, update: Update, context: BotContext) -> None:
     now = turn.now
     blocks = [
         (coalition, await deadline_service.deadlines_of(turn.session, coalition))
-        for coalition in await _reader_coalitions(turn)
+        for coalition in await reader_coalitions(turn)
     ]
     turn.reply(lambda t: "\n\n".join(views.deadline_list(t, c, items, now) for c, items in blocks))
 
@@ -268,7 +273,8 @@ async def _send_export(turn: Turn, coalition: Coalition) -> None:
         turn.send_file(item.name, item.content, lambda t, item=item: views.export_caption(t, coalition, item))
 
 
-async def _managed(turn: Turn, context: BotContext) -> list[Coalition]:
+async def managed_coalitions(turn: Turn, context: BotContext) -> list[Coalition]:
+    """In a private chat: every coalition the sender manages (refused if none)."""
     managed = []
     for coalition, record in await member_service.coalitions_of(turn.session, turn.person):
         if await turn.manages(context.bot, coalition, Member(record, turn.person)):
@@ -281,7 +287,7 @@ async def _managed(turn: Turn, context: BotContext) -> list[Coalition]:
 @handler
 async def export(turn: Turn, update: Update, context: BotContext) -> None:
     turn.require_private()
-    managed = await _managed(turn, context)
+    managed = await managed_coalitions(turn, context)
     if len(managed) == 1:
         await _send_export(turn, managed[0])
         return
@@ -292,7 +298,7 @@ async def export(turn: Turn, update: Update, context: BotContext) -> None:
 async def export_button(turn: Turn, update: Update, context: BotContext) -> None:
     turn.require_private()
     wanted = pressed(update, callbacks.Export).coalition_id
-    coalition = next((c for c in await _managed(turn, context) if c.id == wanted), None)
+    coalition = next((c for c in await managed_coalitions(turn, context) if c.id == wanted), None)
     if coalition is None:
         raise NotAllowed(N_("Only the coalition's managers may do this."))
     await _send_export(turn, coalition)

@@ -98,7 +98,7 @@ class Turn:
             return self.frozen[1]
         if self.coalition is not None and not self.private:
             code = member_service.reader_language(self.person, self.coalition)
-            return self.runtime.catalogs.lang(code, self.coalition.timezone)
+            return self.runtime.catalogs.lang(code, self.coalition.timezone, self.coalition.country)
         return self.langs()[0]
 
     def reply(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from telegram.ext import Application
 
 from bot.services.kinds import Kind
-from jobs import actions, agenda, meeting_reminders, progress
+from jobs import actions, agenda, meeting_reminders, needs, progress, treaty
 from jobs.compose import Composer
 from jobs.dispatch import INTERVAL, Dispatcher
 from jobs.watchdogs import WATCHDOG_INTERVAL, run_watchdogs
@@ -34,7 +34,14 @@ def _one_composer_per_kind(*tables: dict[Kind, Composer]) -> dict[Kind, Composer
     return joined
 
 
-COMPOSERS = _one_composer_per_kind(meeting_reminders.COMPOSERS, agenda.COMPOSERS, progress.COMPOSERS, actions.COMPOSERS)
+COMPOSERS = _one_composer_per_kind(
+    meeting_reminders.COMPOSERS,
+    agenda.COMPOSERS,
+    progress.COMPOSERS,
+    actions.COMPOSERS,
+    needs.COMPOSERS,
+    treaty.COMPOSERS,
+)
 """Every kind of scheduled message and the composer that writes it."""
 
 

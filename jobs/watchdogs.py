@@ -17,13 +17,21 @@ from bot.models import Coalition
 from bot.runtime import BotContext
 from bot.services import updates
 from bot.services.action_planning import plan_midterm, plan_overdue_digest
+from bot.services.needs import plan_agenda_needs
+from bot.services.treaty import plan_article7
 from bot.services.watchdogs import plan_cadence_nudges
 
 log = logging.getLogger(__name__)
 
 WATCHDOG_INTERVAL = 600.0
 Planner = Callable[[AsyncSession, Coalition, datetime], Awaitable[bool]]
-PLANNERS: tuple[Planner, ...] = (plan_cadence_nudges, plan_midterm, plan_overdue_digest)
+PLANNERS: tuple[Planner, ...] = (
+    plan_cadence_nudges,
+    plan_midterm,
+    plan_overdue_digest,
+    plan_agenda_needs,
+    plan_article7,
+)
 
 
 async def run_watchdogs(context: BotContext) -> int:

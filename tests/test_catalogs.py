@@ -1,5 +1,7 @@
 """The translation check: every message of the code is in the catalogs, translated, not fuzzy,
-with the same placeholders and markup as the English source."""
+with the same placeholders and markup as the English source, and written as a native reader
+expects: Arabic punctuation in Arabic prose, French no-break spaces, no counted noun after a
+number that does not go through ngettext (SPEC §10, issue 13)."""
 
 from __future__ import annotations
 
@@ -37,6 +39,8 @@ def extracted(tmp_path: Path) -> set[str]:
             "N_",
             "-k",
             "ngettext:1,2",
+            "-k",
+            "pgettext:1c,2",
             "-o",
             str(pot),
             str(PROJECT_ROOT),
@@ -83,3 +87,54 @@ def test_arabic_header_has_the_six_form_plural_rule():
     header = catalog("ar").plural_expr.replace(" ", "")
     assert catalog("ar").num_plurals == 6
     assert "n%100>=11" in header
+
+
+def _strings(lang: str):
+    """(msgid, text, is_plural) for every translated string of a catalog."""
+    for message in catalog(lang):
+        if not message.id:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        for text in strings:
+            yield ids[0], text, isinstance(message.id, tuple)
+
+
+# A Latin , ; ? used as punctuation: followed by a space or the end. Inside syntax the
+# characters are glued to what follows (14d,7d,1d · cleared=120,000 · ?start=), so they pass.
+LATIN_PUNCTUATION = re.compile(r"[,;?](?=\s|$)")
+COUNTED = re.compile(r"\{(?:n|count|limit|months|rows|days)\}[ \u00a0]+(?!m²|م²)([^\W\d_][\w'’-]*)")
+FRENCH_SPACE = re.compile(r" [:;?!»]|« ")
+
+
+def arabic_prose_problems(text: str) -> list[str]:
+    """Latin , ; ? in Arabic prose, with placeholders and command syntax left out."""
+    return LATIN_PUNCTUATION.findall(PLACEHOLDER.sub("x", text))
+
+
+def test_arabic_prose_uses_arabic_punctuation():
+    problems = [(msgid, text) for msgid, text, _ in _strings("ar") if arabic_prose_problems(text)]
+    assert problems == []
+
+
+def test_french_has_no_break_spaces_before_high_punctuation_and_inside_guillemets():
+    problems = [(msgid, text) for msgid, text, _ in _strings("fr") if FRENCH_SPACE.search(text)]
+    assert problems == []
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_a_count_is_never_followed_by_a_counted_noun_outside_ngettext(lang):
+    """`{limit} حرفًا` is wrong for 3000 and `{limit} خيارات` for 2: a number outside ngettext
+    is written as "عدد الأحرف: {limit}" instead."""
+    problems = [(msgid, text) for msgid, text, plural in _strings(lang) if not plural and COUNTED.search(text)]
+    assert problems == []
+
+
+def test_the_checks_catch_what_they_are_for():
+    assert arabic_prose_problems("اللغات: العربية, Français, English")
+    assert arabic_prose_problems("هل تريد الاستبدال?")
+    assert not arabic_prose_problems("مثل: reminders 14d,7d,1d، baseline cleared=120,000.")
+    assert FRENCH_SPACE.search("Échéance : {date}") and not FRENCH_SPACE.search("Échéance\u00a0: {date}")
+    assert FRENCH_SPACE.search("« {value}\u00a0»")
+    assert COUNTED.search("لا يجوز أن تتجاوز الملاحظة {limit} حرفًا.")
+    assert not COUNTED.search("{area}\u00a0م²") and not COUNTED.search("عدد الأحرف: {limit}.")

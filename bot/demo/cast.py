@@ -10,12 +10,14 @@ from bot.emulator import Emulator, SentMessage
 TOKEN = "424242:DEMO"
 GROUP = -100200300
 RANIA, NADIA, JOHN, SALIM, CLAIRE = 101, 102, 103, 104, 105
+MARC = 106  # joins in the resource-mobilisation chapter
 NAMES = {
     RANIA: "Rania (LMAC, ar)",
     NADIA: "Nadia (NPA, fr)",
     JOHN: "John (Norway, en)",
     SALIM: "Salim (LMAC, ar)",
     CLAIRE: "Claire (GICHD, fr)",
+    MARC: "Marc (EU Delegation, fr)",
 }
 START = datetime(2027, 3, 1, 7, 0, tzinfo=UTC)
 
@@ -42,8 +44,17 @@ class Transcript:
         await self.emu.press(message.chat_id, message.message_id, who, button["callback_data"])
         await self.quiet()
 
-    async def quiet(self, calm: float = 0.4) -> None:
-        """Wait until the bot has stopped writing, then print what is new."""
+    async def act_silently(self, who: int, chat_id: int, texts: list[str], summary: str) -> None:
+        """Many routine messages (a year of reports): one line says what was sent, the bot's
+        answers are not printed."""
+        print(f"\n▶ {NAMES[who]} in the {self.where(chat_id)}: {summary}")
+        for text in texts:
+            await self.emu.send(chat_id, who, text)
+        await self.quiet(echo=False)
+
+    async def quiet(self, calm: float = 0.4, echo: bool = True) -> None:
+        """Wait until the bot has stopped writing, then print what is new (or, without `echo`,
+        only mark it as seen)."""
         last = None
         while True:
             state = (len(self.emu.sent), sum(m.edits for m in self.emu.sent), len(self.emu.callback_answers))
@@ -51,6 +62,10 @@ class Transcript:
                 break
             last = state
             await asyncio.sleep(calm)
+        if not echo:
+            self._answers = len(self.emu.callback_answers)
+            self._printed.update({(m.chat_id, m.message_id): m.edits for m in self.emu.sent})
+            return
         for answer in list(self.emu.callback_answers.values())[self._answers :]:
             if answer.get("text"):
                 print(f"  ◀ (button answer) {answer['text']}")

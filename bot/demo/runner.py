@@ -21,7 +21,9 @@ from bot.clock import FrozenClock
 from bot.config import Settings
 from bot.demo import actions as demo_actions
 from bot.demo import agenda as demo_agenda
+from bot.demo import needs as demo_needs
 from bot.demo import progress as demo_progress
+from bot.demo import treaty as demo_treaty
 from bot.demo.cast import CLAIRE, GROUP, JOHN, NADIA, NAMES, RANIA, SALIM, START, TOKEN, Transcript
 from bot.emulator import Emulator
 from bot.store.database import Database
@@ -71,7 +73,7 @@ async def _script(emu: Emulator, application: Application, clock: FrozenClock) -
     await show.act(CLAIRE, GROUP, "/join facilitator GICHD")
     await show.press(RANIA, show.last_with_buttons(GROUP), _label(emu, GROUP))
     await show.act(SALIM, GROUP, "/join")
-    await show.press(SALIM, show.last_with_buttons(GROUP), "مراقب")
+    await show.press(SALIM, show.last_with_buttons(GROUP), "👁 مراقب")
 
     step("Private chats: each member in their own language")
     await show.act(NADIA, NADIA, "/start")
@@ -82,7 +84,7 @@ async def _script(emu: Emulator, application: Application, clock: FrozenClock) -
     await show.act(RANIA, GROUP, "/members")
 
     await _meetings(emu, application, clock, show, step)
-    for chapter in (demo_agenda, demo_actions, demo_progress):
+    for chapter in (demo_agenda, demo_actions, demo_progress, demo_needs, demo_treaty):
         await chapter.play(show, emu, application, clock, step)
 
 

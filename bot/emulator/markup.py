@@ -62,3 +62,8 @@ def _check_inline_keyboard(rows: Any) -> None:
         url = button.get("url")
         if "url" in button and (not isinstance(url, str) or not url.startswith(_URL_SCHEMES)):
             raise bad_request(f"inline keyboard button URL '{url}' is invalid: Unsupported URL protocol")
+        web_app = button.get("web_app")
+        if "web_app" in button and not str((web_app or {}).get("url", "")).startswith("https://"):
+            raise bad_request(
+                f"inline keyboard button Web App URL '{(web_app or {}).get('url')}' is invalid: Only HTTPS links are allowed"
+            )

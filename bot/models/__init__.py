@@ -9,8 +9,9 @@ from bot.models.agenda import AgendaPoll, Concern, ConcernLimit, PollOption, Pol
 from bot.models.base import UTCDateTime
 from bot.models.coalition import Coalition, Membership, Person
 from bot.models.meetings import Delivery, Meeting, Reminder, Rsvp
+from bot.models.needs import Need, Pledge, PledgeStep
 from bot.models.outbox import OutboxMessage
-from bot.models.progress import ProgressReport, TreatyDeadline
+from bot.models.progress import Article7Submission, ProgressReport, TreatyDeadline
 from bot.models.updates import ProcessedUpdate
 
 __all__ = [
@@ -18,15 +19,19 @@ __all__ = [
     "ActionPoint",
     "ActionUpdate",
     "AgendaPoll",
+    "Article7Submission",
     "Coalition",
     "Concern",
     "ConcernLimit",
     "Delivery",
     "Meeting",
     "Membership",
+    "Need",
     "Note",
     "OutboxMessage",
     "Person",
+    "Pledge",
+    "PledgeStep",
     "PollOption",
     "PollVote",
     "ProcessedUpdate",

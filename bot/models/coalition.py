@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -22,8 +22,16 @@ class Coalition(SQLModel, table=True):
     cadence_months: int = 6
     reminder_offsets: str = "14d,7d,1d"
     baseline_m2: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger(), nullable=True))
+    baseline_period: str | None = None  # YYYY-MM the baseline is the area at the start of; None: first report's
+    eif_m2: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger(), nullable=True))  # declared
+    eif_on: date | None = None  # entry into force, declared with the area then contaminated
+    released_before_m2: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger(), nullable=True))
     topic_id: int | None = None
     created_at: datetime = Field(sa_column=utc_column())
+    public: bool = Field(default=False, sa_column=sa.Column(sa.Boolean(), nullable=False, server_default=sa.false()))
+    public_slug: str | None = Field(default=None, sa_column=sa.Column(sa.String(80), nullable=True, unique=True))
+    """Fixed at the first publication (SPEC §15), kept when the page is switched off and on."""
+    network: bool = Field(default=False, sa_column=sa.Column(sa.Boolean(), nullable=False, server_default=sa.false()))
 
     @property
     def language_list(self) -> list[str]:

@@ -37,6 +37,7 @@ class ProgressReport(SQLModel, table=True):
     submunitions: int = Field(default=0, sa_column=_amount())  # stockpiled, destroyed (Article 3)
     re_sessions: int = Field(default=0, sa_column=_amount())  # risk education sessions
     re_people: int = Field(default=0, sa_column=_amount())  # people reached by risk education
+    found: int = Field(default=0, sa_column=_amount())  # m² newly identified as contaminated (SPEC §14)
     reported_by: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
     reported_at: datetime = Field(sa_column=utc_column())
 
@@ -58,8 +59,26 @@ class TreatyDeadline(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     coalition_id: int = Field(foreign_key="coalition.id", index=True, ondelete="CASCADE")
-    article: str  # article3 | article4
+    article: str  # article3 | article4 | msp (the Meeting of States Parties deciding an extension)
     due_on: date
     revision: int = 1
     set_by: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
     set_at: datetime = Field(sa_column=utc_column())
+
+
+class Article7Submission(SQLModel, table=True):
+    """What was sent for one calendar year's Article 7 report (SPEC §14), kept as sent.
+
+    `figures` is the JSON of `treaty.YearFigures.snapshot()`: a later report for that year is
+    compared with it, so the national authority learns that the submission no longer matches.
+    """
+
+    __tablename__ = "article7_submission"
+    __table_args__ = (sa.UniqueConstraint("coalition_id", "year"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    coalition_id: int = Field(foreign_key="coalition.id", index=True, ondelete="CASCADE")
+    year: int
+    figures: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
+    submitted_by: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    submitted_at: datetime = Field(sa_column=utc_column())

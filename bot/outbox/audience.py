@@ -18,11 +18,11 @@ __all__ = ["group_langs", "may_write", "person_lang"]
 
 def group_langs(catalogs: Catalogs, coalition: Coalition) -> list[Lang]:
     """The coalition's languages, first one first (its keyboards are in that one)."""
-    return [catalogs.lang(code, coalition.timezone) for code in coalition.language_list]
+    return catalogs.group(coalition.language_list, coalition.timezone, coalition.country)
 
 
 def person_lang(catalogs: Catalogs, person: Person | None, coalition: Coalition | None) -> Lang:
     """One reader's language and timezone (their own, else the coalition's)."""
     code = member_service.reader_language(person, coalition)
     tz = (person and person.timezone) or (coalition and coalition.timezone) or "UTC"
-    return catalogs.lang(code, tz)
+    return catalogs.lang(code, tz, coalition.country if coalition else None)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from bot.i18n import N_
 from bot.services.errors import InvalidInput
-from bot.services.parsing import _DIGITS
+from bot.services.parsing import _DIGITS, western_digits
 
 STATUS_WORDS: dict[str, tuple[str, ...]] = {
     "open": ("open", "ouvert", "ouverte", "مفتوح", "مفتوحة"),
@@ -45,7 +45,7 @@ _PHRASES: list[tuple[tuple[str, ...], str]] = sorted(
 
 def parse_reference(value: str) -> int:
     """`AP3`, `#AP3`, `ap3` or `3`."""
-    match = _REFERENCE.match(value.strip())
+    match = _REFERENCE.match(western_digits(value).strip())
     if not match:
         raise InvalidInput(N_("“{value}” is not an action point number; use AP3 or 3."), value=value)
     return int(match[1] or match[2])

@@ -21,9 +21,10 @@ from bot.models import ActionMessage, ActionPoint, ActionUpdate, Coalition, Memb
 from bot.services import members as member_service
 from bot.services import numbering, recipients, reports
 from bot.services.action_parsing import Progress, parse_reference
-from bot.services.errors import InvalidInput, NotAllowed, NotFound
+from bot.services.errors import InvalidInput, NotAllowed, NotFound, Words
 from bot.services.members import Member
-from bot.services.roles import ROLES
+from bot.services.parsing import western_digits
+from bot.services.roles import ROLE_LIST, read_role
 
 MEMBER, ORGANISATION, ROLE = "member", "organisation", "role"
 MAX_TEXT = 500
@@ -88,8 +89,9 @@ async def read_owner(session: AsyncSession, coalition: Coalition, words: list[st
     first = words[0]
     if first.startswith("@"):
         return Owner(MEMBER, member=await member_service.find_member(session, coalition, first)), words[1:]
-    if first.lower() in ROLES:
-        return Owner(ROLE, name=first.lower()), words[1:]
+    role = read_role(words)
+    if role is not None:
+        return Owner(ROLE, name=role[0]), role[1]
     names = (
         await session.exec(
             select(Membership.organisation).where(
@@ -107,7 +109,7 @@ async def read_owner(session: AsyncSession, coalition: Coalition, words: list[st
     raise NotFound(
         N_("Unknown owner “{value}”. Name a member (@username), the organisation of a member, or a role: {roles}."),
         value=first,
-        roles=", ".join(ROLES),
+        roles=Words(ROLE_LIST),
     )
 
 
@@ -116,7 +118,7 @@ def read_due(words: list[str]) -> tuple[date | None, list[str]]:
     if not words or not _DATE_LIKE.match(words[0]):
         return None, words
     try:
-        return datetime.strptime(words[0], "%Y-%m-%d").date(), words[1:]
+        return datetime.strptime(western_digits(words[0]), "%Y-%m-%d").date(), words[1:]
     except ValueError as exc:
         raise InvalidInput(
             N_("“{value}” is not a valid date: use YYYY-MM-DD, e.g. 2027-03-31."), value=words[0]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -10,10 +11,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import N_
 from bot.models import Coalition
-from bot.services import meetings, parsing
+from bot.services import deadlines, meetings, parsing
 from bot.services.errors import InvalidInput, NotFound
 
-SETTING_KEYS = ("timezone", "language", "cadence", "reminders", "baseline", "topic")
+_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+SETTING_KEYS = ("timezone", "language", "cadence", "reminders", "baseline", "eif", "released_before", "topic")
 
 
 @dataclass(frozen=True)
@@ -86,9 +88,27 @@ def apply_setting(coalition: Coalition, key: str, value: str) -> None:
     elif key == "reminders":
         coalition.reminder_offsets = ",".join(parsing.format_offset(d) for d in parsing.parse_offsets(value))
     elif key == "baseline":
-        coalition.baseline_m2 = parsing.parse_amount(value, "baseline")
+        amount, _, month = value.strip().partition(" ")
+        coalition.baseline_m2 = parsing.parse_amount(amount, "baseline")
+        coalition.baseline_period = _month(month) if month.strip() else None
+    elif key == "eif":
+        amount, _, day = value.strip().partition(" ")
+        if not day.strip():
+            raise InvalidInput(N_("Give the area and the date: /settings eif <m²> <YYYY-MM-DD>."))
+        coalition.eif_m2 = parsing.parse_amount(amount, "eif")
+        coalition.eif_on = deadlines.parse_day(day)
+    elif key == "released_before":
+        coalition.released_before_m2 = parsing.parse_amount(value, "released_before")
     else:
-        raise InvalidInput(N_("Unknown setting “{value}”. Settings: {keys}."), value=key, keys=", ".join(SETTING_KEYS))
+        raise InvalidInput(N_("Unknown setting “{value}”. Settings: {keys}."), value=key, keys=tuple(SETTING_KEYS))
+
+
+def _month(value: str) -> str:
+    """The baseline's month, `YYYY-MM` (a month yet to come is accepted: a survey planned ahead)."""
+    match = _MONTH.match(parsing.ascii_digits(value.strip()))
+    if match is None or not 1 <= int(match[2]) <= 12:
+        raise InvalidInput(N_("“{value}” is not a period: use YYYY-MM, e.g. 2027-03."), value=value)
+    return f"{match[1]}-{int(match[2]):02d}"
 
 
 def set_home_topic(coalition: Coalition, thread_id: int | None) -> None:

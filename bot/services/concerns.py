@@ -31,6 +31,7 @@ from bot.services import members as member_service
 from bot.services.errors import InvalidInput, NotAllowed, NotFound
 from bot.services.kinds import Kind
 from bot.services.members import Member
+from bot.services.parsing import western_digits
 
 log = logging.getLogger(__name__)
 
@@ -145,7 +146,7 @@ async def facilitated(session: AsyncSession, person: Person) -> list[tuple[Coali
 
 
 def parse_reference(value: str) -> int:
-    match = _REFERENCE.match(value.strip())
+    match = _REFERENCE.match(western_digits(value).strip())
     if not match:
         raise InvalidInput(N_("“{value}” is not a concern number; use C4 or 4."), value=value)
     return int(match[1])

@@ -16,6 +16,11 @@ class UserError(Exception):
         self.params = params
 
 
+class Words(tuple):
+    """A list of untranslated messages (`N_`) given as one value of a `UserError`: the view
+    translates each and joins them the reader's way (role names in "Roles: …")."""
+
+
 class InvalidInput(UserError):
     """A value the user typed is malformed or out of range."""
 

@@ -21,7 +21,8 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.models import Coalition, Meeting, Membership, Person, Rsvp
-from bot.services import coalitions, members, reports
+from bot.services import coalitions, members, needs, reports
+from bot.services.money import Money
 from bot.store.database import Database
 
 try:  # action points are another area's tables: exported when that area is installed
@@ -219,6 +220,72 @@ async def _reports(session: AsyncSession, coalition: Coalition, when: _Clock) ->
     )
 
 
+def _major(minor: int | None, currency: str | None) -> str:
+    """Minor units as a plain decimal number in major units (`450000`, `1250.50`), for spreadsheets."""
+    if minor is None or currency is None:
+        return ""
+    value = Money(minor, currency).value
+    return str(int(value)) if value == value.to_integral_value() else str(value)
+
+
+async def _needs(session: AsyncSession, coalition: Coalition, when: _Clock) -> tuple[CsvFile, CsvFile]:
+    items = sorted(await needs.totals(session, coalition, include_closed=True), key=lambda t: t.number)
+    pledges = [(item, p) for item in items for p in item.pledges]
+    people = await _people(session, [i.need.created_by for i in items] + [p.recorded_by for _, p in pledges])
+    need_file = csv_file(
+        "needs.csv",
+        ["need", "title", "amount", "currency", "pledged", "committed", "disbursed", "gap", "surplus",
+         "pledged_other_currencies", "priority", "by", "created_by", "created_at", "closed_at"],
+        (
+            [
+                f"N{i.number}",
+                i.title,
+                _major(i.amount, i.currency),
+                i.currency,
+                *(_major(v, i.currency) if i.amount is not None else "" for v in (i.pledged, i.committed, i.disbursed)),
+                _major(i.gap, i.currency),
+                _major(i.surplus, i.currency) if i.amount is not None else "",
+                " ".join(f"{_major(v, c)} {c}" for c, v in i.others.items()),
+                i.priority,
+                i.need.due_month,
+                _name(people, i.need.created_by),
+                when(i.need.created_at),
+                when(i.need.closed_at),
+            ]
+            for i in items
+        ),
+    )  # fmt: skip
+    pledge_file = csv_file(
+        "pledges.csv",
+        ["pledge", "need", "organisation", "amount", "currency", "in_kind", "state", "disbursed", "by", "note",
+         "withdrawn_reason", "recorded_by", "confirmed_at", "pledged_at", "committed_at", "disbursed_at",
+         "withdrawn_at"],
+        (
+            [
+                f"PL{p.number}",
+                f"N{i.number}",
+                p.organisation,
+                _major(p.amount, p.currency),
+                p.currency,
+                p.in_kind,
+                p.state,
+                _major(p.disbursed, p.currency),
+                p.by_date.isoformat() if p.by_date else "",
+                p.note,
+                p.reason,
+                _name(people, p.recorded_by),
+                when(p.confirmed_at),
+                when(p.pledged_at),
+                when(p.committed_at),
+                when(p.disbursed_at),
+                when(p.withdrawn_at),
+            ]
+            for i, p in sorted(pledges, key=lambda pair: pair[1].number)
+        ),
+    )  # fmt: skip
+    return need_file, pledge_file
+
+
 async def export(session: AsyncSession, coalition: Coalition) -> list[CsvFile]:
     """Every CSV file of one coalition, in a fixed order."""
     when = _Clock(coalition)
@@ -228,6 +295,7 @@ async def export(session: AsyncSession, coalition: Coalition) -> list[CsvFile]:
         meetings,
         rsvps,
         *await _actions(session, coalition, when),
+        *await _needs(session, coalition, when),
         await _reports(session, coalition, when),
     ]
 

@@ -21,3 +21,8 @@ class Kind(StrEnum):
     OVERDUE = "overdue"  # the daily overdue digest
     CONCERN = "concern"  # an anonymous concern, to the facilitators (SPEC §8)
     DEADLINE = "deadline"  # a treaty deadline alert (SPEC §9)
+    NEED_AGENDA = "need_agenda"  # national authority: unpledged high-priority needs put on the agenda (SPEC §13)
+    PLEDGE_NUDGE = "pledge_nudge"  # the donor: a pledge not disbursed after its date (SPEC §13)
+    ARTICLE7 = "article7"  # the Article 7 report on the previous year is due or overdue (SPEC §14)
+    ARTICLE7_CHANGED = "article7_changed"  # a later report changed a submitted year's figures
+    EXTENSION_DUE = "extension_due"  # 90, 30, 7 days before an extension request's submission date

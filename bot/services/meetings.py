@@ -20,6 +20,7 @@ from bot.services import numbering, parsing, reminders, upserts
 from bot.services.errors import InvalidInput, NotAllowed, NotFound
 from bot.services.kinds import Kind
 from bot.services.members import Member
+from bot.services.parsing import western_digits
 
 ANSWERS = ("yes", "online", "no")
 MAX_TITLE = 200
@@ -55,14 +56,14 @@ class MeetingRequest:
 def parse_local(day: str, time: str, timezone: str) -> datetime:
     """A wall-clock date and time in `timezone`, as an aware datetime; refuses impossible dates."""
     try:
-        naive = datetime.strptime(f"{day} {time}", "%Y-%m-%d %H:%M")
+        naive = datetime.strptime(western_digits(f"{day} {time}"), "%Y-%m-%d %H:%M")
     except ValueError as exc:
         raise InvalidInput(N_("“{value}” is not a valid date and time."), value=f"{day} {time}") from exc
     return naive.replace(tzinfo=ZoneInfo(timezone))
 
 
 def parse_reference(value: str) -> int:
-    match = _REFERENCE.match(value.strip())
+    match = _REFERENCE.match(western_digits(value).strip())
     if not match:
         raise InvalidInput(N_("“{value}” is not a meeting number; use M2 or 2."), value=value)
     return int(match[1])

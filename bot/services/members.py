@@ -11,8 +11,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import DEFAULT, N_, negotiate
 from bot.models import Coalition, Membership, Person
-from bot.services.errors import InvalidInput, NotFound
-from bot.services.roles import MANAGER_ROLES, OPEN_ROLES, ROLES
+from bot.services.errors import InvalidInput, NotFound, Words
+from bot.services.roles import MANAGER_ROLES, OPEN_ROLES, ROLE_LIST, read_role
 
 MAX_ORGANISATION = 64
 
@@ -41,6 +41,14 @@ class Member:
     @property
     def is_manager(self) -> bool:
         return self.membership.role in MANAGER_ROLES
+
+    @property
+    def acting_organisation(self) -> str | None:
+        """The organisation this member may act for (pledge, report for), or None.
+
+        Confirmation of an organisation claim comes with SPEC §3 ("Acting for an organisation
+        is confirmed"); until then an active member acts for the organisation they named."""
+        return self.membership.organisation if self.membership.role else None
 
 
 async def upsert_person(session: AsyncSession, info: PersonInfo) -> Person:
@@ -111,10 +119,11 @@ async def mark_unreachable(session: AsyncSession, tg_user_id: int) -> None:
 
 
 def parse_role(value: str) -> str:
-    role = value.strip().lower()
-    if role not in ROLES:
-        raise InvalidInput(N_("Unknown role “{value}”. Roles: {roles}."), value=value, roles=", ".join(ROLES))
-    return role
+    """A role given by its key or its name in any of the three languages."""
+    found = read_role(value.split())
+    if found is None or found[1]:
+        raise InvalidInput(N_("Unknown role “{value}”. Roles: {roles}."), value=value, roles=Words(ROLE_LIST))
+    return found[0]
 
 
 def clean_organisation(value: str | None) -> str | None:

@@ -22,6 +22,12 @@ _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890
 _SEPARATORS = re.compile(r"[,.\s\u00a0\u202f\u066c']")
 
 
+def western_digits(value: str) -> str:
+    """Arabic-Indic (and Persian) digits as 0–9, so dates, numbers and references parse
+    whichever digits were typed (SPEC §10)."""
+    return value.translate(_DIGITS)
+
+
 def parse_timezone(value: str) -> str:
     """An IANA timezone name, case-insensitively matched (`asia/beirut` → `Asia/Beirut`)."""
     candidate = value.strip()
@@ -58,7 +64,7 @@ def parse_languages(value: str) -> list[str]:
 
 
 def parse_offset(value: str) -> timedelta:
-    match = _OFFSET.match(value.strip().lower())
+    match = _OFFSET.match(western_digits(value).strip().lower())
     if not match:
         raise InvalidInput(
             N_("Malformed reminder offset “{value}”. Use a number followed by d, h or m, e.g. 14d, 3h, 30m."),
@@ -103,7 +109,12 @@ def parse_cadence(value: str) -> int:
 
 def parse_amount(value: str, field: str) -> int:
     """A non-negative whole number, with any thousands separators and Arabic-Indic digits."""
-    cleaned = _SEPARATORS.sub("", value.strip().translate(_DIGITS))
+    cleaned = _SEPARATORS.sub("", western_digits(value).strip())
     if not cleaned.isdigit():
         raise InvalidInput(N_("“{value}” is not a valid number for {field}."), value=value, field=field)
     return int(cleaned)
+
+
+def ascii_digits(value: str) -> str:
+    """Arabic-Indic and Persian digits as ASCII digits, the rest unchanged."""
+    return value.translate(_DIGITS)

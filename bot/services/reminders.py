@@ -33,6 +33,9 @@ LEASE = timedelta(seconds=60)
 LATE = timedelta(minutes=5)
 """A reminder leaving more than this after its due time is reported to managers as late."""
 GROUP = "group"
+SUPERSEDED_BY_LATER = frozenset({Kind.EXTENSION_DUE})
+"""Kinds of which, like meeting reminders, only the latest of several due at once is sent
+(the countdowns to an extension request's submission date)."""
 
 
 def person_recipient(person_id: int) -> str:
@@ -177,13 +180,18 @@ def lateness(reminder: Reminder, meeting: Meeting | None, now: datetime, superse
 
 
 async def is_superseded(session: AsyncSession, reminder: Reminder, now: datetime) -> bool:
-    """After downtime several reminders of one meeting may be due at once; only the last matters."""
-    if reminder.kind != Kind.MEETING:
+    """After downtime several reminders of one meeting (or of one extension request's
+    submission date) may be due at once; only the last matters, so it alone is sent."""
+    if reminder.kind == Kind.MEETING:
+        same = Reminder.meeting_id == reminder.meeting_id
+    elif reminder.kind in SUPERSEDED_BY_LATER:
+        same = Reminder.subject_id == reminder.subject_id
+    else:
         return False
     later = await session.exec(
         select(Reminder.id).where(
-            Reminder.meeting_id == reminder.meeting_id,
-            Reminder.kind == Kind.MEETING,
+            same,
+            Reminder.kind == reminder.kind,
             Reminder.due_at > reminder.due_at,
             Reminder.due_at <= now,
             Reminder.state.in_(("pending", "sending", "done")),

@@ -22,9 +22,19 @@ from bot.models import Coalition, Membership, Person, ProgressReport
 from bot.services import parsing
 from bot.services.errors import InvalidInput, NotAllowed, NotFound
 from bot.services.members import Member
+from bot.services.parsing import western_digits
 
-FIELDS: tuple[str, ...] = ("cancelled", "reduced", "cleared", "cmr", "submunitions", "re_sessions", "re_people")
-"""The figures of a report, in the order they are asked and shown."""
+FIELDS: tuple[str, ...] = (
+    "cancelled",
+    "reduced",
+    "cleared",
+    "cmr",
+    "submunitions",
+    "re_sessions",
+    "re_people",
+    "found",
+)
+"""The figures of a report, in the order they are asked and shown (`found`, added by SPEC §14, last)."""
 KEYS: tuple[str, ...] = ("period", *FIELDS, "org")
 MAX_FIGURE = 10**12
 """Far above any real figure (Lebanon is 1.0e10 m²): a larger one is a typing slip."""
@@ -54,7 +64,7 @@ def local_today(timezone: str, now: datetime) -> date:
 
 def parse_period(value: str, today: date) -> str:
     """`YYYY-MM` (Arabic-Indic digits too), not before 2000 and not after the current month."""
-    match = _PERIOD.match(value.strip())
+    match = _PERIOD.match(western_digits(value).strip())
     if not match or not 1 <= int(match[2]) <= 12:
         raise InvalidInput(N_("“{value}” is not a period: use YYYY-MM, e.g. 2027-03."), value=value)
     year, month = int(match[1]), int(match[2])
@@ -109,7 +119,7 @@ def parse_report(text: str, today: date) -> ReportDraft:
     seen: set[str] = set()
     for key, value in _pairs(text):
         if key not in KEYS:
-            raise InvalidInput(N_("Unknown field “{value}”. Fields: {keys}."), value=key, keys=", ".join(KEYS))
+            raise InvalidInput(N_("Unknown field “{value}”. Fields: {keys}."), value=key, keys=tuple(KEYS))
         if key in seen:
             raise InvalidInput(N_("The field {field} is given twice."), field=key)
         seen.add(key)
@@ -157,7 +167,7 @@ async def organisation_for(
             raise NotFound(
                 N_("No operator “{value}” in this coalition. Operators: {names}."),
                 value=requested,
-                names=", ".join(known) or "—",
+                names=tuple(known) or "—",
             )
         return match
     if member is not None and member.membership.role == OPERATOR:

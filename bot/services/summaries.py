@@ -3,8 +3,9 @@
 A note belongs to the meeting under way or last held when it is written. A summary lists
 the meeting's attendance by organisation, its notes, and the action points agreed since the
 previous meeting ended (up to the next meeting, so a late summary does not swallow the next
-meeting's points). Its private fan-out is a `summary` reminder due at once, so the
-dispatcher's guarantees apply: every member once, none twice, across restarts.
+meeting's points), and the needs and pledges registered in that same window, with the gap.
+Its private fan-out is a `summary` reminder due at once, so the dispatcher's guarantees
+apply: every member once, none twice, across restarts.
 """
 
 from __future__ import annotations
@@ -19,11 +20,13 @@ from bot.i18n import N_
 from bot.models import ActionPoint, Coalition, Meeting, Note, Person, Reminder
 from bot.services import actions as action_service
 from bot.services import meetings as meeting_service
+from bot.services import needs as need_service
 from bot.services import reminders
 from bot.services.actions import Item
 from bot.services.errors import InvalidInput, NotFound
 from bot.services.kinds import Kind
 from bot.services.meetings import Attendance
+from bot.services.needs import Funding
 
 NOTE_GRACE = timedelta(hours=1)
 """A note written shortly before the scheduled start belongs to that meeting (it started early)."""
@@ -63,6 +66,7 @@ class Summary:
     attendance: Attendance
     notes: list[Note]
     actions: list[Item]
+    funding: Funding  # resource mobilisation since the previous meeting (SPEC §13)
 
 
 async def held_meeting(session: AsyncSession, coalition: Coalition, reference: str | None, now: datetime) -> Meeting:
@@ -85,8 +89,8 @@ async def compose(session: AsyncSession, coalition: Coalition, meeting: Meeting,
     before = [m for m in meetings if m.starts_at < meeting.starts_at]
     after = [m for m in meetings if m.starts_at > meeting.starts_at]
     query = select(ActionPoint).where(ActionPoint.coalition_id == coalition.id)
-    if before:
-        since = min(before[-1].starts_at + meeting_service.LENGTH, meeting.starts_at)
+    since = min(before[-1].starts_at + meeting_service.LENGTH, meeting.starts_at) if before else None
+    if since is not None:
         query = query.where(ActionPoint.created_at >= since)
     until = min(now, after[0].starts_at) if after else now
     actions = list(await session.exec(query.where(ActionPoint.created_at <= until).order_by(ActionPoint.number)))
@@ -96,6 +100,7 @@ async def compose(session: AsyncSession, coalition: Coalition, meeting: Meeting,
         await meeting_service.attendance(session, meeting),
         notes,
         await action_service.items(session, actions, action_service.local_today(coalition, now)),
+        await need_service.funding_since(session, coalition, since, until),
     )
 
 

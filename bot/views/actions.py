@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime
 
-from babel.dates import format_date
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Lang
@@ -21,7 +20,8 @@ from bot.services.summaries import Summary
 from bot.views import callbacks
 from bot.views.meetings import title as meeting_title
 from bot.views.members import role_name, who
-from bot.views.render import esc
+from bot.views.needs import funding_section
+from bot.views.render import country, esc, labelled, prose, user
 
 ICONS = {"open": "⚪", "progress": "⏳", "blocked": "⛔", "done": "✅"}
 MAX_SNIPPET = 120
@@ -42,20 +42,20 @@ def status_name(t: Lang, status: str) -> str:
 
 
 def day(t: Lang, value: date) -> str:
-    return t.isolate(format_date(value, "medium", locale=t.code))
+    return t.day(value)
 
 
-def snippet(text: str) -> str:
-    """User text on one line, shortened, escaped."""
+def snippet(t: Lang, text: str) -> str:
+    """User text on one line, shortened, escaped and isolated."""
     line = " ".join(text.split())
-    return esc(line if len(line) <= MAX_SNIPPET else line[: MAX_SNIPPET - 1] + "…")
+    return user(t, line if len(line) <= MAX_SNIPPET else line[: MAX_SNIPPET - 1] + "…")
 
 
 def owner(t: Lang, action: ActionPoint, person: Person | None) -> str:
     if action.owner_kind == MEMBER:
         return who(t, Member(None, person)) if person else esc(t._("former member"))  # type: ignore[arg-type]
     if action.owner_kind == ORGANISATION:
-        return esc(action.owner_name)
+        return user(t, action.owner_name)
     return esc(role_name(t, action.owner_name))
 
 
@@ -66,7 +66,7 @@ def _owner_icon(action: ActionPoint) -> str:
 def created(t: Lang, action: ActionPoint, person: Person | None, overdue: bool) -> str:
     lines = [
         t._("📌 Action point {action} recorded: {text}").format(
-            action=f"<b>{ref(t, action)}</b>", text=esc(action.text)
+            action=f"<b>{ref(t, action)}</b>", text=user(t, action.text)
         ),
         t._("Owner: {owner}").format(owner=owner(t, action, person)),
     ]
@@ -76,7 +76,7 @@ def created(t: Lang, action: ActionPoint, person: Person | None, overdue: bool) 
         lines.append(t._("⚠ This due date has passed: {action} is already overdue.").format(action=ref(t, action)))
     lines.append(
         t._("Reply to this message to report progress, or write {tag} in a group message.").format(
-            tag=t.isolate(f"#AP{action.number}")
+            tag=t.ltr(f"#AP{action.number}")
         )
     )
     return "\n".join(lines)
@@ -92,7 +92,7 @@ def state(t: Lang, action: ActionPoint) -> str:
 
 def item_lines(t: Lang, item: Item, *, with_owner: bool = False) -> list[str]:
     action = item.action
-    head = f"• <b>{ref(t, action)}</b> {esc(action.text)}"
+    head = f"• <b>{ref(t, action)}</b> {user(t, action.text)}"
     if with_owner:
         head += " — " + owner(t, action, item.owner)
     if action.due_on:
@@ -104,7 +104,7 @@ def item_lines(t: Lang, item: Item, *, with_owner: bool = False) -> list[str]:
     detail = state(t, action)
     if item.last is not None and item.last.text:
         detail += " · " + t._("last update {date}: {text}").format(
-            date=t.date(item.last.at), text=snippet(item.last.text)
+            date=t.date(item.last.at), text=snippet(t, item.last.text)
         )
     elif item.last is not None:
         detail += " · " + t._("last update {date}").format(date=t.date(item.last.at))
@@ -128,11 +128,11 @@ def grouped(t: Lang, items: list[Item]) -> list[str]:
 
 def action_list(t: Lang, coalition: Coalition, items: list[Item], scope: list[str]) -> str:
     heading = t._("<b>Open action points of the Country Coalition of {country}</b>").format(
-        country=esc(coalition.country)
+        country=country(t, coalition.country)
     )
     if scope:
         keyword = scope[0].lower()
-        label = {"mine": t._("yours"), "overdue": t._("overdue")}.get(keyword) or esc(" ".join(scope))
+        label = {"mine": t._("yours"), "overdue": t._("overdue")}.get(keyword) or user(t, " ".join(scope))
         heading += f" ({label})"
     if not items:
         return heading + "\n" + t._("No open action point.")
@@ -150,14 +150,13 @@ def _attendance(t: Lang, summary: Summary) -> list[str]:
         organisation = member.membership.organisation or t._("no organisation")
         name = who(t, member) + (" " + t._("(online)") if choice == "online" else "")
         (absent if choice == "no" else present)[organisation].append(name)
-    lines = [f"• {esc(org)}: {', '.join(names)}" for org, names in sorted(present.items())]
+    lines = [f"• {labelled(t, org, t.join(names))}" for org, names in sorted(present.items())]
     if not lines:
         lines = [t._("No member said they would attend.")]
     if absent:
+        groups = [labelled(t, org, t.join(names)) for org, names in sorted(absent.items())]
         lines.append(
-            t._("Not attending: {names}").format(
-                names="; ".join(f"{esc(org)}: {', '.join(names)}" for org, names in sorted(absent.items()))
-            )
+            t._("Not attending: {names}").format(names=t.pgettext("between groups of a list", "; ").join(groups))
         )
     return lines
 
@@ -168,7 +167,7 @@ def summary(t: Lang, coalition: Coalition, result: Summary) -> str:
     lines = [
         f"<b>{heading}</b>",
         t._("Country Coalition of {country} · {date}").format(
-            country=esc(coalition.country), date=t.date(meeting.starts_at, fmt="full")
+            country=country(t, coalition.country), date=t.date(meeting.starts_at, fmt="full")
         ),
         "",
         "<b>" + t._("Attendance") + "</b>",
@@ -176,19 +175,20 @@ def summary(t: Lang, coalition: Coalition, result: Summary) -> str:
         "",
         "<b>" + t._("Decisions and notes") + "</b>",
     ]
-    lines += [f"• {esc(n.text)}" for n in result.notes] or [t._("No note was recorded.")]
+    lines += [f"• {user(t, n.text)}" for n in result.notes] or [t._("No note was recorded.")]
     lines += ["", "<b>" + t._("Action points agreed since the previous meeting") + "</b>"]
     for item in result.actions:
         lines += item_lines(t, item, with_owner=True)[:1]
     if not result.actions:
         lines.append(t._("No new action point."))
+    lines += ["", *funding_section(t, result.funding)]
     return "\n".join(lines)
 
 
 def midterm_request(t: Lang, coalition: Coalition, items: list[Item], midpoint: datetime) -> str:
     lines = [
         "<b>"
-        + t._("🕑 Mid-term update of the Country Coalition of {country}").format(country=esc(coalition.country))
+        + t._("🕑 Mid-term update of the Country Coalition of {country}").format(country=country(t, coalition.country))
         + "</b>",
         t._(
             "The national authority circulates the mid-term update on {date}. "
@@ -239,7 +239,7 @@ def midterm_draft(t: Lang, coalition: Coalition, items: list[Item], last: Meetin
         [
             "<b>"
             + t._("📋 Draft mid-term update of the Country Coalition of {country}").format(
-                country=esc(coalition.country)
+                country=country(t, coalition.country)
             )
             + "</b>",
             t._("Action points since meeting {meeting} of {date}.").format(
@@ -262,7 +262,9 @@ def midterm_post(t: Lang, coalition: Coalition, items: list[Item], last: Meeting
     return "\n".join(
         [
             "<b>"
-            + t._("📣 Mid-term update of the Country Coalition of {country}").format(country=esc(coalition.country))
+            + t._("📣 Mid-term update of the Country Coalition of {country}").format(
+                country=country(t, coalition.country)
+            )
             + "</b>",
             t._("Action points since meeting {meeting} of {date}.").format(
                 meeting=meeting_title(t, last), date=t.date(last.starts_at)
@@ -293,8 +295,11 @@ def overdue_digest(t: Lang, coalition: Coalition, items: list[Item], whole: bool
             "⚠ You own {n} overdue action points in the Country Coalition of {country}",
             len(items),
         )
-    ).format(n=t.number(len(items)), country=esc(coalition.country))
+    ).format(n=t.number(len(items)), country=country(t, coalition.country))
     lines = [f"<b>{heading}</b>"]
     lines += [item_lines(t, item, with_owner=whole)[0] for item in items]
-    lines += ["", esc(t._("Report progress in the group: /update AP3 <status> <NN%> <text>, or #AP3 in a message."))]
+    lines += [
+        "",
+        prose(t, t._("Report progress in the group: /update AP3 <status> <NN%> <text>, or #AP3 in a message.")),
+    ]
     return "\n".join(lines)

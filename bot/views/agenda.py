@@ -6,7 +6,7 @@ from bot.i18n import Lang
 from bot.models import Coalition, Concern, Meeting, Proposal
 from bot.services.agenda import MAX_QUESTION, Agenda, PollResult, cut
 from bot.views.meetings import title
-from bot.views.render import esc
+from bot.views.render import country, esc, prose, syntax, user
 
 PREVIEW = 200
 """Characters of a concern shown in the /concerns list (the facilitator got it whole)."""
@@ -24,7 +24,7 @@ def meeting_name(t: Lang, meeting: Meeting | None) -> str:
 
 def proposed(t: Lang, proposal: Proposal, meeting: Meeting | None) -> str:
     return t._("📝 Proposal {ref} is on the list for {meeting}: {text}").format(
-        ref=ref(t, "P", proposal.number), meeting=meeting_name(t, meeting), text=esc(proposal.text)
+        ref=ref(t, "P", proposal.number), meeting=meeting_name(t, meeting), text=user(t, proposal.text)
     )
 
 
@@ -48,11 +48,12 @@ def votes(t: Lang, n: int) -> str:
 
 
 def poll_result(t: Lang, result: PollResult) -> str:
-    lines = [t._("🗳 <b>Poll closed:</b> {question}").format(question=esc(result.poll.question))]
+    lines = [t._("🗳 <b>Poll closed:</b> {question}").format(question=user(t, result.poll.question))]
     for rank, choice in enumerate(result.choices, start=1):
-        line = f"{t.number(rank)}. {esc(choice.text)} — {votes(t, choice.votes)}"
+        line = f"{t.number(rank)}. {user(t, choice.text)} — {votes(t, choice.votes)}"
         if choice.voters:
-            line += " (" + ", ".join(esc(name or t._("former member")) for name in choice.voters) + ")"
+            names = [user(t, name) if name else esc(t._("former member")) for name in choice.voters]
+            line += " (" + t.join(names) + ")"
         lines.append(line)
     voters = result.poll.voters
     lines.append(t.ngettext("{n} member voted.", "{n} members voted.", voters).format(n=t.number(voters)))
@@ -62,12 +63,12 @@ def poll_result(t: Lang, result: PollResult) -> str:
 def agenda(t: Lang, items: Agenda) -> str:
     lines = [t._("<b>Agenda of {meeting}</b>").format(meeting=meeting_name(t, items.meeting))]
     if not items.ranked and not items.unpolled:
-        lines.append(esc(t._("Nothing is on the agenda yet. Propose a topic with /propose <topic>.")))
+        lines.append(prose(t, t._("Nothing is on the agenda yet. Propose a topic with /propose <topic>.")))
         return "\n".join(lines)
     if items.ranked:
         lines += ["", t._("<b>Ranked by votes</b>")]
         lines += [
-            f"{t.number(rank)}. {esc(item.text)} — {votes(t, item.votes)}"
+            f"{t.number(rank)}. {user(t, item.text)} — {votes(t, item.votes)}"
             for rank, item in enumerate(items.ranked, start=1)
         ]
     if items.unpolled:
@@ -76,15 +77,19 @@ def agenda(t: Lang, items: Agenda) -> str:
             by = (
                 t._("raised anonymously")
                 if proposer is None
-                else t._("proposed by {name}").format(name=esc(proposer.full_name or t._("former member")))
+                else t._("proposed by {name}").format(name=user(t, proposer.full_name or t._("former member")))
             )
-            lines.append(f"• {ref(t, 'P', proposal.number)} · {esc(proposal.text)} — {by}")
+            lines.append(f"• {ref(t, 'P', proposal.number)} · {user(t, proposal.text)} — {by}")
     return "\n".join(lines)
 
 
 def ask_concern(t: Lang) -> str:
-    return t._(
-        "Write your concern in one message. The facilitators will receive it without your name. Send /cancel to stop."
+    return syntax(
+        t,
+        t._(
+            "Write your concern in one message. "
+            "The facilitators will receive it without your name. Send /cancel to stop."
+        ),
     )
 
 
@@ -95,23 +100,25 @@ def choose_coalition(t: Lang) -> str:
 def concern_sent(t: Lang, coalition: Coalition, concern: Concern) -> str:
     return t._(
         "✅ Your concern was sent as {ref} to the facilitators of the Country Coalition of {country}, without your name."
-    ).format(ref=ref(t, "C", concern.number), country=esc(coalition.country))
+    ).format(ref=ref(t, "C", concern.number), country=country(t, coalition.country))
 
 
 def concern_for_facilitator(t: Lang, coalition: Coalition, concern: Concern) -> str:
     head = t._("🔒 <b>Anonymous concern {ref}</b> for the Country Coalition of {country}").format(
-        ref=ref(t, "C", concern.number), country=esc(coalition.country)
+        ref=ref(t, "C", concern.number), country=country(t, coalition.country)
     )
     foot = t._(
         "Nobody, not even the bot, knows who sent it. To put it on the agenda without attribution, "
         "send /raise {ref} in the group."
-    ).format(ref=f"C{concern.number}")
-    return "\n".join([head, "", esc(concern.text), "", foot])
+    )
+    return "\n".join([head, "", user(t, concern.text), "", syntax(t, foot).format(ref=f"C{concern.number}")])
 
 
 def concern_list(t: Lang, coalition: Coalition, concerns: list[Concern]) -> str:
     lines = [
-        t._("<b>Anonymous concerns of the Country Coalition of {country}</b>").format(country=esc(coalition.country))
+        t._("<b>Anonymous concerns of the Country Coalition of {country}</b>").format(
+            country=country(t, coalition.country)
+        )
     ]
     if not concerns:
         lines.append(t._("No concern has been sent."))
@@ -120,7 +127,7 @@ def concern_list(t: Lang, coalition: Coalition, concerns: list[Concern]) -> str:
             t._("raised on {date}").format(date=t.date(concern.raised_at)) if concern.raised_at else t._("not raised")
         )
         lines.append(f"• <b>{ref(t, 'C', concern.number)}</b> · {t.date(concern.created_at)} · {state}")
-        lines.append(esc(cut(concern.text, PREVIEW)))
+        lines.append(user(t, cut(concern.text, PREVIEW)))
     return "\n".join(lines)
 
 
@@ -128,7 +135,7 @@ def raised(t: Lang, concern: Concern, proposal: Proposal, meeting: Meeting | Non
     return "\n".join(
         [
             t._("📌 <b>Agenda item raised anonymously</b> ({ref})").format(ref=ref(t, "C", concern.number)),
-            esc(concern.text),
+            user(t, concern.text),
             t._("It is on the list for {meeting} as {proposal}.").format(
                 meeting=meeting_name(t, meeting), proposal=ref(t, "P", proposal.number)
             ),

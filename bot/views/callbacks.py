@@ -151,6 +151,16 @@ class Export(CallbackData):
 
 
 @dataclass(frozen=True)
+class Article7(CallbackData):
+    """`/article7 YYYY [submitted]` for one of several coalitions the manager manages."""
+
+    PREFIX: ClassVar[str] = "a7"
+    year: int
+    submitted: bool
+    coalition_id: int
+
+
+@dataclass(frozen=True)
 class ConcernCoalition(CallbackData):
     """The coalition an anonymous concern is for: only the coalition id, never the text or sender."""
 
@@ -189,6 +199,7 @@ KINDS: tuple[type[CallbackData], ...] = (
     Rsvp,
     Report,
     Export,
+    Article7,
     ConcernCoalition,
     ActionStatus,
     Midterm,

@@ -5,21 +5,25 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
+
 from bot.i18n import Lang
 from bot.models import Coalition
-from bot.views.progress import area
-from bot.views.render import esc
+from bot.services.parsing import parse_offset
+from bot.views.progress import area, month
+from bot.views.render import country, prose, syntax
 
 LANGUAGE_NAMES = {"en": "English", "fr": "Français", "ar": "العربية"}
 
 
 def greeting(t: Lang) -> str:
-    return esc(
+    return prose(
+        t,
         t._(
             "Hello! I coordinate a Country Coalition under the Convention on Cluster Munitions.\n"
             "A group administrator can register this group with /setup <Country> [timezone] [language], "
             "for example: /setup Lebanon Asia/Beirut ar"
-        )
+        ),
     )
 
 
@@ -30,20 +34,22 @@ def setup_done(t: Lang, coalition: Coalition, created: bool) -> str:
         else t._("The Country Coalition of {country} has been updated.")
     )
     return (
-        head.format(country=f"<b>{esc(coalition.country)}</b>")
+        head.format(country=f"<b>{country(t, coalition.country)}</b>")
         + "\n"
         + settings(t, coalition)
         + "\n"
-        + t._("Members: /join [role] [organisation].")
+        + syntax(t, t._("Members: /join [role] [organisation]."))
     )
 
 
-def languages(coalition: Coalition) -> str:
-    return ", ".join(LANGUAGE_NAMES[code] for code in coalition.language_list)
+def languages(t: Lang, coalition: Coalition) -> str:
+    """The group languages, first first, each in its own name: العربية، وFrançais، وEnglish."""
+    return t.join([t.isolate(LANGUAGE_NAMES[code]) for code in coalition.language_list])
 
 
-def offsets(coalition: Coalition) -> str:
-    return ", ".join(coalition.reminder_offsets.split(","))
+def offsets(t: Lang, coalition: Coalition) -> str:
+    """The reminder offsets in words: "14 days, 7 days and 1 day", not `14d,7d,1d`."""
+    return t.join([t.duration(parse_offset(code)) for code in coalition.reminder_offsets.split(",")])
 
 
 def settings(t: Lang, coalition: Coalition) -> str:
@@ -53,28 +59,50 @@ def settings(t: Lang, coalition: Coalition) -> str:
     baseline = area(t, coalition.baseline_m2) if coalition.baseline_m2 is not None else t._("not set")
     lines = [
         t._("Timezone: {value}").format(value=t.isolate(coalition.timezone)),
-        t._("Languages: {value}").format(value=languages(coalition)),
+        t._("Languages: {value}").format(value=languages(t, coalition)),
         t._("Meeting cadence: {value}").format(value=cadence),
-        t._("Meeting reminders: {value} before").format(value=t.isolate(offsets(coalition))),
+        t._("Meeting reminders: {value} before").format(value=offsets(t, coalition)),
         t._("Baseline contaminated area: {value}").format(value=baseline),
     ]
+    if coalition.baseline_m2 is not None:
+        start = (
+            month(t, coalition.baseline_period) if coalition.baseline_period else t._("the month of the first report")
+        )
+        lines.append(t._("Baseline month: {value}").format(value=start))
+    if coalition.eif_m2 is not None:
+        lines.append(
+            t._("Contaminated area at entry into force ({date}): {value} (declared, not from reports)").format(
+                date=t.isolate(format_date(coalition.eif_on, "long", locale=t.code)), value=area(t, coalition.eif_m2)
+            )
+        )
+    if coalition.released_before_m2 is not None:
+        lines.append(
+            t._("Released before the baseline month: {value} (declared, not from reports)").format(
+                value=area(t, coalition.released_before_m2)
+            )
+        )
     if coalition.topic_id is not None:
-        lines.append(t._("The bot's announcements and reminders go to the topic where /settings topic was sent."))
+        lines.append(
+            syntax(t, t._("The bot's announcements and reminders go to the topic where /settings topic was sent."))
+        )
     return "\n".join(lines)
 
 
-def settings_overview(t: Lang, coalition: Coalition) -> str:
+def settings_overview(t: Lang, coalition: Coalition, web: list[str]) -> str:
+    """`web`: the dashboard's lines (bot.views.dashboard.settings_lines)."""
     return (
-        t._("<b>Settings of the Country Coalition of {country}</b>").format(country=esc(coalition.country))
+        t._("<b>Settings of the Country Coalition of {country}</b>").format(country=country(t, coalition.country))
         + "\n"
-        + settings(t, coalition)
+        + "\n".join([settings(t, coalition), *web])
         + "\n\n"
-        + esc(
+        + prose(
+            t,
             t._(
                 "Change one with /settings <name> <value>: timezone Asia/Beirut, language ar,en, "
-                "cadence 6m or 3m, reminders 14d,7d,1d, baseline 1200000. "
+                "cadence 6m or 3m, reminders 14d,7d,1d, baseline 1200000 [2025-01], "
+                "eif 2500000 2011-03-01, released_before 800000, public on|off, network on|off. "
                 "In a forum group, /settings topic sent inside a topic makes it home of the bot's posts."
-            )
+            ),
         )
     )
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from telegram import BotCommand
 
 from bot.i18n import N_, Lang
-from bot.views.render import esc
+from bot.views.render import prose, syntax
 
 
 @dataclass(frozen=True)
@@ -65,8 +65,25 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command("progress", N_("land release against the baseline and the Article 4 deadline, with a chart"), private=True),
     Command("deadlines", N_("treaty deadlines and how long is left"), private=True),
-    Command("deadline", N_("set a treaty deadline: /deadline article3|article4 YYYY-MM-DD"), managers_only=True),
+    Command("deadline", N_("set a treaty deadline: /deadline article3|article4|msp YYYY-MM-DD"), managers_only=True),
+    Command("needs", N_("needs, pledges and the funding gap"), private=True),
+    Command("pledge", N_("pledge for your organisation: /pledge N3 <amount CUR>, or /pledge PL4 committed")),
+    Command(
+        "need",
+        N_("register a need: /need <title> [amount CUR] [by YYYY-MM] [priority high], or /need N3 close"),
+        managers_only=True,
+    ),
     Command("export", N_("CSV files of the coalition's records"), group=False, private=True, managers_only=True),
+    Command(
+        "article7",
+        N_("Article 7 report figures of a year as a workbook: /article7 YYYY [submitted]"),
+        group=False,
+        private=True,
+        managers_only=True,
+    ),
+    Command("extension", N_("figures of an Article 4 extension request"), private=True, managers_only=True),
+    Command("dashboard", N_("the coalition dashboard: meetings, action points, deadlines and progress"), private=True),
+    Command("network", N_("the view across coalitions (the Convention's network viewers)"), group=False, private=True),
 )
 
 
@@ -88,8 +105,8 @@ def menu(t: Lang, private: bool) -> list[BotCommand]:
 
 def help_text(t: Lang, private: bool, manager: bool, admin: bool, member: bool) -> str:
     lines = [t._("<b>What you can do here</b>")]
-    lines += [f"/{c.name} — {esc(t._(c.description))}" for c in visible(private, manager, admin)]
+    lines += [f"{t.ltr('/' + c.name)} — {prose(t, t._(c.description))}" for c in visible(private, manager, admin)]
     if not private and not member:
         lines.append("")
-        lines.append(t._("You are not a member yet: send /join to take part."))
+        lines.append(syntax(t, t._("You are not a member yet: send /join to take part.")))
     return "\n".join(lines)

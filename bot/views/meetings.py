@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from datetime import datetime
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Lang
 from bot.models import Coalition, Meeting
+from bot.services.errors import InvalidInput
 from bot.services.meetings import Attendance
 from bot.services.members import Member
+from bot.services.parsing import parse_offset
 from bot.views import callbacks
 from bot.views.members import who
-from bot.views.render import esc
+from bot.views.render import country, esc, labelled, prose, syntax, user
 
 
 def ref(t: Lang, meeting: Meeting) -> str:
@@ -32,31 +35,48 @@ def when(t: Lang, moment: datetime, coalition_tz: str, own_tz: str | None = None
     return text
 
 
+RSVP_ICONS = {"yes": "✅", "online": "💻", "no": "❌"}
+
+
 def answer_name(t: Lang, choice: str) -> str:
-    return {"yes": t._("Attending"), "online": t._("Attending online"), "no": t._("Not attending")}[choice]
+    """The answer as the member gives it, in the first person (a button, a confirmation)."""
+    return {
+        "yes": t.pgettext("RSVP button", "Attending"),
+        "online": t.pgettext("RSVP button", "Attending online"),
+        "no": t.pgettext("RSVP button", "Not attending"),
+    }[choice]
+
+
+def answer_count_name(t: Lang, choice: str) -> str:
+    """The answer as others report it, in the third person (counts and headings: سيحضرون)."""
+    return {
+        "yes": t.pgettext("RSVP count", "Attending"),
+        "online": t.pgettext("RSVP count", "Attending online"),
+        "no": t.pgettext("RSVP count", "Not attending"),
+    }[choice]
 
 
 def title(t: Lang, meeting: Meeting) -> str:
-    name = esc(meeting.title) if meeting.title else t._("Coalition meeting")
-    return f"{ref(t, meeting)} · {name}"
+    name = user(t, meeting.title) if meeting.title else t._("Coalition meeting")
+    return f"{t.mark}{ref(t, meeting)} · {name}"
 
 
 def calendar_summary(t: Lang, coalition: Coalition, meeting: Meeting) -> str:
     """Plain text (no markup, no isolation marks) for calendar programs."""
     name = meeting.title or t._("Coalition meeting")
-    return f"M{meeting.number} · {name} — {coalition.country}"
+    return f"M{meeting.number} · {name} — {t.country_name(coalition.country)}"
 
 
 def details(t: Lang, coalition: Coalition, meeting: Meeting, own_tz: str | None = None) -> list[str]:
     lines = [t._("When: {time}").format(time=when(t, meeting.starts_at, coalition.timezone, own_tz))]
     if meeting.location:
-        lines.append(t._("Where: {place}").format(place=esc(meeting.location)))
+        lines.append(t._("Where: {place}").format(place=user(t, meeting.location)))
     return lines
 
 
 def tally(t: Lang, counts: Counter[str]) -> str:
     return " · ".join(
-        t._("{answer}: {count}").format(answer=answer_name(t, c), count=t.number(counts.get(c, 0)))
+        t._("{answer}: {count}").format(answer=answer_count_name(t, c), count=t.number(counts.get(c, 0)))
         for c in ("yes", "online", "no")
     )
 
@@ -73,7 +93,10 @@ def rsvp_keyboard(t: Lang, meeting: Meeting) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(answer_name(t, c), callback_data=callbacks.Rsvp(meeting.id, c).pack())
+                InlineKeyboardButton(
+                    t.button(partial(answer_name, choice=c), RSVP_ICONS[c]),
+                    callback_data=callbacks.Rsvp(meeting.id, c).pack(),
+                )
                 for c in ("yes", "online", "no")
             ]
         ]
@@ -82,7 +105,7 @@ def rsvp_keyboard(t: Lang, meeting: Meeting) -> InlineKeyboardMarkup:
 
 def rsvp_recorded(t: Lang, meeting: Meeting, choice: str) -> str:
     return t._("{meeting}: your answer is recorded: {answer}.").format(
-        meeting=f"M{meeting.number}", answer=answer_name(t, choice)
+        meeting=ref(t, meeting), answer=answer_name(t, choice)
     )
 
 
@@ -90,7 +113,9 @@ def meeting_list(
     t: Lang, coalition: Coalition, items: list[tuple[Meeting, Counter[str]]], own_tz: str | None = None
 ) -> str:
     lines = [
-        t._("<b>Upcoming meetings of the Country Coalition of {country}</b>").format(country=esc(coalition.country))
+        t._("<b>Upcoming meetings of the Country Coalition of {country}</b>").format(
+            country=country(t, coalition.country)
+        )
     ]
     if not items:
         lines.append(t._("No meeting is scheduled."))
@@ -107,7 +132,7 @@ def rsvp_report(t: Lang, meeting: Meeting, attendance: Attendance) -> str:
     for choice in ("yes", "online", "no"):
         group = by_answer.get(choice, {})
         count = sum(len(v) for v in group.values())
-        lines += ["", _heading(t, answer_name(t, choice), count), *_by_organisation(t, group)]
+        lines += ["", _heading(t, answer_count_name(t, choice), count), *_by_organisation(t, group)]
     silent: dict[str, list[Member]] = defaultdict(list)
     for member in attendance.silent:
         silent[member.membership.organisation or ""].append(member)
@@ -120,10 +145,7 @@ def _heading(t: Lang, name: str, count: int) -> str:
 
 
 def _by_organisation(t: Lang, group: dict[str, list[Member]]) -> list[str]:
-    return [
-        "• " + (f"{esc(org)}: " if org else "") + ", ".join(who(t, m) for m in members)
-        for org, members in sorted(group.items())
-    ]
+    return ["• " + labelled(t, org, t.join([who(t, m) for m in members])) for org, members in sorted(group.items())]
 
 
 def rescheduled(t: Lang, coalition: Coalition, meeting: Meeting, own_tz: str | None = None) -> str:
@@ -137,13 +159,14 @@ def rescheduled(t: Lang, coalition: Coalition, meeting: Meeting, own_tz: str | N
 
 def cancelled(t: Lang, meeting: Meeting) -> str:
     return t._("❌ Meeting {meeting} ({title}) has been cancelled.").format(
-        meeting=ref(t, meeting), title=esc(meeting.title) or t._("Coalition meeting")
+        meeting=ref(t, meeting), title=user(t, meeting.title) if meeting.title else t._("Coalition meeting")
     )
 
 
-def mention(member: Member) -> str:
+def mention(t: Lang, member: Member) -> str:
     person = member.person
-    return f'<a href="tg://user?id={person.tg_user_id}">{esc(person.full_name or person.username or "?")}</a>'
+    name = user(t, person.full_name or person.username or "?")
+    return f'<a href="tg://user?id={person.tg_user_id}">{name}</a>'
 
 
 def reminder_group(
@@ -155,7 +178,7 @@ def reminder_group(
         tally(t, counts),
     ]
     if unreached:
-        lines.append(t._("Not answered yet: {names}").format(names=", ".join(mention(m) for m in unreached)))
+        lines.append(t._("Not answered yet: {names}").format(names=t.join([mention(t, m) for m in unreached])))
     return "\n".join(lines)
 
 
@@ -164,7 +187,7 @@ def reminder_private(t: Lang, coalition: Coalition, meeting: Meeting, own_tz: st
         [
             t._(
                 "⏰ Reminder from the Country Coalition of {country}: you have not answered for meeting {meeting}."
-            ).format(country=esc(coalition.country), meeting=f"<b>{title(t, meeting)}</b>"),
+            ).format(country=country(t, coalition.country), meeting=f"<b>{title(t, meeting)}</b>"),
             *details(t, coalition, meeting, own_tz),
         ]
     )
@@ -174,7 +197,7 @@ def post_meeting_prompt(t: Lang, coalition: Coalition, meeting: Meeting) -> str:
     return t._(
         "Meeting {meeting} of the Country Coalition of {country} took place yesterday. "
         "Please record the decisions and send the summary to all participants."
-    ).format(meeting=f"<b>{title(t, meeting)}</b>", country=esc(coalition.country))
+    ).format(meeting=f"<b>{title(t, meeting)}</b>", country=country(t, coalition.country))
 
 
 def cadence_nudge(t: Lang, coalition: Coalition, last: datetime | None, months: int) -> str:
@@ -188,16 +211,21 @@ def cadence_nudge(t: Lang, coalition: Coalition, last: datetime | None, months: 
             "📆 The Country Coalition of {country} meets every {n} month: it is time to schedule the next meeting.",
             "📆 The Country Coalition of {country} meets every {n} months: it is time to schedule the next meeting.",
             months,
-        ).format(country=esc(coalition.country), n=t.number(months))
+        ).format(country=country(t, coalition.country), n=t.number(months))
         + "\n"
         + since
         + "\n"
-        + esc(t._("Schedule it in the group with /meeting YYYY-MM-DD HH:MM <title> @ <place>."))
+        + prose(t, t._("Schedule it in the group with /meeting YYYY-MM-DD HH:MM <title> @ <place>."))
     )
 
 
 def late_notice(t: Lang, meeting: Meeting | None, label: str, dropped: bool) -> str:
-    what = f"{ref(t, meeting)} ({t.isolate(label)})" if meeting else t.isolate(label)
+    """`label` is the reminder's offset as stored (`14d`): shown in words ("14 days before")."""
+    try:
+        when = t.duration(parse_offset(label))
+    except InvalidInput:
+        when = t.isolate(esc(label))
+    what = t._("{meeting} ({duration} before)").format(meeting=ref(t, meeting), duration=when) if meeting else when
     if dropped:
         return t._(
             "A reminder for {what} was not sent: it fell due while the bot was offline and the meeting has already started."
@@ -206,7 +234,9 @@ def late_notice(t: Lang, meeting: Meeting | None, label: str, dropped: bool) -> 
 
 
 def ask_when(t: Lang) -> str:
-    return t._("When is the meeting? Send the date and time as YYYY-MM-DD HH:MM (coalition time), or /cancel to stop.")
+    return syntax(
+        t, t._("When is the meeting? Send the date and time as YYYY-MM-DD HH:MM (coalition time), or /cancel to stop.")
+    )
 
 
 def ask_title(t: Lang) -> str:

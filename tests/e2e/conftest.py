@@ -130,11 +130,13 @@ async def emu() -> AsyncIterator[Emulator]:
 
 @asynccontextmanager
 async def started_bot(
-    emu: Emulator, db_url: str, clock: FrozenClock, *, rate_limit: bool = False
+    emu: Emulator, db_url: str, clock: FrozenClock, *, rate_limit: bool = False, **overrides: object
 ) -> AsyncIterator[Harness]:
-    """`rate_limit`: the sender applies Telegram's limits (turn `emu.flood_control` on with it)."""
-    """The real application on long polling; usable several times in a test (restarts)."""
-    settings = make_settings(emu, db_url)
+    """The real application on long polling; usable several times in a test (restarts).
+
+    `overrides` are settings beyond the defaults of `make_settings` (e.g. `public_url`);
+    `rate_limit`: the sender applies Telegram's limits (turn `emu.flood_control` on with it)."""
+    settings = make_settings(emu, db_url).model_copy(update=overrides)
     application = build_application(settings, clock=clock, rate_limit=rate_limit)
     harness = Harness(emu, application, clock, settings, progress=asyncio.Condition())
     handle = application.process_update

@@ -56,7 +56,7 @@ async def cycle(team):
 
 async def test_owners_are_asked_a_week_before_the_midpoint_with_one_tap_buttons(cycle):
     bot = cycle
-    assert await run_watchdogs(_context(bot)) >= 1
+    await run_watchdogs(_context(bot))  # the start-up run may have planned them already: check the rows
     keys = {r.key: r.due_at for r in await bot.rows(Reminder) if r.kind.startswith("midterm")}
     assert keys == {"midterm:ask:1": MIDPOINT - timedelta(days=7), "midterm:draft:1": MIDPOINT}
     bot.clock.set(MIDPOINT - timedelta(days=7, seconds=1))
@@ -153,7 +153,8 @@ async def test_the_overdue_digest_goes_to_owners_and_the_whole_list_to_the_natio
     bot = late
     bot.clock.set(OVERDUE_DAY - timedelta(hours=2))
     await run_watchdogs(_context(bot))
-    (row,) = [r for r in await bot.rows(Reminder) if r.kind == "overdue"]
+    # the start-up run may have planned an earlier day's digest while the fixture ran: look at this day's
+    (row,) = [r for r in await bot.rows(Reminder) if r.kind == "overdue" and r.key.endswith("2027-01-21")]
     assert (row.key, row.due_at) == ("overdue:1:2027-01-21", OVERDUE_DAY)
     bot.clock.set(OVERDUE_DAY - timedelta(seconds=1))
     await _tick(bot)

@@ -99,7 +99,7 @@ async def test_french_limits_and_refusals(coalition):
     bot = coalition
     await bot.say(GROUP, ADMIN, "/language fr")
     reply = await bot.say(GROUP, ADMIN, "/poll Q | " + " | ".join(f"o{i}" for i in range(13)))
-    assert "12" in reply.text and "au plus" in reply.text
+    assert "12" in reply.text and "limité à" in reply.text
     assert "gestionnaires" in (await bot.say(GROUP, NADIA, "/poll Q | a | b")).text
 
 

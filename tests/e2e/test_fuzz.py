@@ -44,6 +44,9 @@ COMMANDS = [
     "reschedule",
     "cancel",
     "ics",
+    "need",
+    "pledge",
+    "needs",
     "nosuchcommand",
 ]
 TRICKY = st.sampled_from(

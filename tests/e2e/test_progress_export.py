@@ -18,7 +18,16 @@ from bot.store.database import Database
 from tests.e2e.conftest import ADMIN, GROUP, JOHN, NADIA, SALIM
 
 APRIL = datetime(2027, 4, 5, 8, 0, tzinfo=UTC)
-FILES = ["members.csv", "meetings.csv", "rsvps.csv", "action_points.csv", "action_updates.csv", "reports.csv"]
+FILES = [
+    "members.csv",
+    "meetings.csv",
+    "rsvps.csv",
+    "action_points.csv",
+    "action_updates.csv",
+    "needs.csv",
+    "pledges.csv",
+    "reports.csv",
+]
 
 
 def _read(data: bytes) -> list[dict[str, str]]:

@@ -18,6 +18,7 @@ from telegram import (
     InputPollOption,
     ReactionTypeEmoji,
     Update,
+    WebAppInfo,
 )
 from telegram.error import BadRequest, ChatMigrated, EndPointNotFound, Forbidden, NetworkError, RetryAfter
 from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, CommandHandler, ExtBot
@@ -199,6 +200,16 @@ async def test_callback_data_is_limited_to_64_utf8_bytes(emu: Emulator, bot: Ext
         with pytest.raises(BadRequest, match="Button_data_invalid"):
             await bot.send_message(ANN, "no", reply_markup=keyboard(too_long))
     assert emu.rejected[-1].error == "Bad Request: BUTTON_DATA_INVALID" and len(emu.sent) == 1
+
+
+async def test_web_app_buttons_need_an_https_address(emu: Emulator, bot: ExtBot) -> None:
+    await started(emu)
+    button = InlineKeyboardButton("app", web_app=WebAppInfo("https://coalition.example.org/app"))
+    await bot.send_message(ANN, "ok", reply_markup=InlineKeyboardMarkup([[button]]))
+    local = InlineKeyboardButton("app", web_app=WebAppInfo("http://127.0.0.1:8081/app"))
+    with pytest.raises(BadRequest, match="only https links are allowed"):
+        await bot.send_message(ANN, "no", reply_markup=InlineKeyboardMarkup([[local]]))
+    assert len(emu.sent) == 1
 
 
 async def test_html_is_parsed_into_text_and_utf16_entities(emu: Emulator, bot: ExtBot) -> None:

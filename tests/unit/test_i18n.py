@@ -55,5 +55,14 @@ def test_translations_are_loaded(catalogs):
 def test_appointments_read_naturally_in_each_language(catalogs):
     moment = datetime(2027, 4, 15, 6, 30, tzinfo=UTC)
     assert catalogs.lang("en", "Asia/Beirut").appointment(moment) == "Thursday, April 15, 2027, 9:30\u202fAM GMT+03:00"
-    assert catalogs.lang("fr", "Asia/Beirut").appointment(moment) == "jeudi 15 avril 2027, 09:30 UTC+03:00"
-    assert "الخميس، 15 أبريل 2027، 9:30" in catalogs.lang("ar", "Asia/Beirut").appointment(moment)
+    assert catalogs.lang("fr", "Asia/Beirut").appointment(moment) == "jeudi 15 avril 2027 à 09:30 UTC+03:00"
+    assert "الخميس، 15 أبريل 2027، الساعة 9:30" in catalogs.lang("ar", "Asia/Beirut").appointment(moment)
+    # the month names of the coalition's country when Babel has its variant (Lebanon: نيسان)
+    assert "الخميس، 15 نيسان 2027، الساعة 9:30" in catalogs.lang("ar", "Asia/Beirut", "Lebanon").appointment(moment)
+
+
+def test_french_writes_the_first_of_the_month_as_1er(catalogs):
+    fr = catalogs.lang("fr", "UTC")
+    assert fr.appointment(datetime(2027, 4, 1, 9, 30, tzinfo=UTC)) == "jeudi 1er avril 2027 à 09:30 UTC+00:00"
+    assert fr.date(datetime(2028, 8, 1, tzinfo=UTC), fmt="long") == "1er août 2028"
+    assert fr.date(datetime(2028, 8, 11, tzinfo=UTC), fmt="long") == "11 août 2028"

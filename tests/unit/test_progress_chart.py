@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 
 import arabic_reshaper
 import numpy as np
+import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ft2font import FT2Font
@@ -87,3 +88,20 @@ def test_the_font_has_the_arabic_glyphs_it_is_asked_for():
     charmap = font.get_charmap()
     shaped = arabic_reshaper.reshape("الإفراج عن الأراضي: الائتلاف القُطري")
     assert all(ord(c) in charmap for c in shaped if not c.isspace())
+
+
+def test_the_chart_draws_remaining_with_found_and_a_projection(catalogs):
+    coalition = Coalition(id=1, chat_id=-1, country="Lebanon", baseline_m2=400_000, baseline_period="2027-01",
+                          created_at=NOW)  # fmt: skip
+    rows = [
+        ProgressReport(
+            coalition_id=1, organisation="NPA", period="2027-02", cleared=30000, found=5000, reported_at=NOW
+        ),
+        ProgressReport(coalition_id=1, organisation="NPA", period="2027-03", cleared=60000, reported_at=NOW),
+    ]
+    progress = compute(coalition, rows, "2027-03", date(2028, 8, 1))
+    assert progress.outlook.months_to_zero == pytest.approx(315_000 / ((30000 - 5000 + 60000) / 3))
+    for code in ("en", "fr", "ar"):
+        _png(charts.render(catalogs.lang(code), progress))
+    before = compute(coalition, rows, "2026-12", date(2028, 8, 1))  # a period before the baseline month
+    _png(charts.render(catalogs.lang("en"), before))

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlmodel import select
 
-from bot.models import ProgressReport, Reminder
+from bot.models import Coalition, ProgressReport, Reminder
 from bot.services import coalitions, deadlines, members, progress, reports
 from bot.services.coalitions import SetupRequest
 from bot.services.errors import InvalidInput, NotAllowed, NotFound
@@ -150,7 +150,7 @@ def test_rates_and_verdict_by_hand():
         _row("NPA", "2027-03", cancelled=120000, reduced=45000, cleared=38000, cmr=212),
         _row("HALO", "2027-03", cleared=50000),
     ]
-    coalition = type("C", (), {"baseline_m2": 1_000_000})()
+    coalition = Coalition(id=1, chat_id=-1, country="Lebanon", baseline_m2=1_000_000, created_at=NOW)
     view = progress.compute(coalition, rows, "2027-03", date(2028, 8, 1))
     o = view.outlook
     assert (o.released, o.remaining, o.months_left, o.window_months) == (283000, 717000, 16.0, 2)
@@ -168,8 +168,8 @@ def test_rates_and_verdict_by_hand():
 
 def test_the_rate_window_is_the_last_six_months_with_gaps_as_zero():
     rows = [_row("NPA", f"2026-{m:02d}", cleared=1000 * m) for m in (1, 2, 3, 4, 6, 8)]  # no May, no July
-    monthly = progress.monthly_released(rows, "2026-08")
-    assert [p for p, _ in monthly] == [f"2026-{m:02d}" for m in range(1, 9)]
+    monthly = progress.monthly_figures(rows, "2026-01", "2026-08")
+    assert [m.period for m in monthly] == [f"2026-{m:02d}" for m in range(1, 9)]
     o = progress.outlook(100_000, date(2027, 1, 1), "2026-08", monthly)
     # March..August: 3000 + 4000 + 0 + 6000 + 0 + 8000 = 21,000 / 6 = 3,500 a month
     assert o.window_months == 6 and o.achieved_rate == 3500
@@ -178,7 +178,7 @@ def test_the_rate_window_is_the_last_six_months_with_gaps_as_zero():
 
 
 def test_verdicts_at_the_edges():
-    monthly = [("2027-03", 10)]
+    monthly = [progress.Month("2027-03", 10)]
     assert progress.outlook(None, date(2028, 1, 1), "2027-03", monthly).on_track is None
     assert progress.outlook(100, None, "2027-03", monthly).on_track is None
     assert progress.outlook(10, date(2027, 4, 1), "2027-03", monthly).on_track is True  # all released

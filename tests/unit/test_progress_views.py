@@ -16,7 +16,7 @@ COALITION = Coalition(id=1, chat_id=-1, country="Lebanon", created_at=datetime(2
 @pytest.mark.parametrize(
     ("n", "arabic"),
     [
-        (0, "0\u2069 صف"),
+        (0, "لا توجد صفوف"),
         (1, "صف واحد"),
         (2, "صفان"),
         (3, "3\u2069 صفوف"),

@@ -122,4 +122,4 @@ def test_every_kind_of_scheduled_message_has_exactly_one_composer():
     with pytest.raises(RuntimeError, match="two composers"):
         jobs._one_composer_per_kind({Kind.MEETING: jobs.COMPOSERS[Kind.MEETING]}, jobs.COMPOSERS)
     with pytest.raises(RuntimeError, match="not in Kind"):
-        jobs._one_composer_per_kind(jobs.COMPOSERS, {"pledge_nudge": jobs.COMPOSERS[Kind.MEETING]})
+        jobs._one_composer_per_kind(jobs.COMPOSERS, {"no_such_kind": jobs.COMPOSERS[Kind.MEETING]})

@@ -1,7 +1,7 @@
 """durable outgoing messages (SPEC §11: the one way out)
 
 Revision ID: 0009
-Revises: 0008
+Revises: 0013
 """
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 import bot.models
 
 revision = "0009"
-down_revision = "0008"
+down_revision = "0013"  # re-chained onto the landed head (treaty reporting)
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Reminder fan-out under Telegram's limits (SPEC §12).
 
 2,000 members who have not answered get a private reminder (plus one group post) through
-the real application, PTB's AIORateLimiter and the emulator with flood control on
+the real application, its sender (Telegram's limits applied client-side) and the emulator with flood control on
 (30 messages/s overall). Prints the elapsed time as a ratio to the floor those limits
 impose (target ≤ 1.1), the lost / duplicated / failed-after-429 counts (target 0 / 0 / 0),
 punctuality (first message after the due time) and the reply latency of a member's

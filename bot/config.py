@@ -51,6 +51,9 @@ class Settings(BaseSettings):
         default=None,
         description="no longer used (the concern limiter's keys live only in memory); when set, a warning says so",
     )
+    commands_per_minute: int = Field(
+        default=5, ge=0, description="one person's commands in one group per minute before the throttle (0: none)"
+    )
     reminder_lease_seconds: float = Field(
         default=60.0, gt=0, description="how long a process owns a reminder it is sending before another may resume it"
     )

@@ -15,13 +15,13 @@ import re
 import time
 from collections import deque
 
-from telegram import ForceReply, Message, Update
-from telegram.error import TelegramError
+from telegram import Bot, ForceReply, Message, Update
 from telegram.ext import Application, filters
 
 from bot.i18n import N_
 from bot.models import ActionPoint, Coalition, DialogState, Reminder
-from bot.runtime import BotContext
+from bot.outbox.envelope import Job, Lane
+from bot.runtime import BotContext, runtime_of
 from bot.services import action_planning, summaries
 from bot.services import actions as service
 from bot.services import members as member_service
@@ -60,15 +60,13 @@ class Acknowledger:
             if len(window) >= self.per_minute:
                 return False
             window.append(now)
-        application.create_task(self._send(application, chat_id, message_id, emoji), name=f"ack-{chat_id}-{message_id}")
-        return True
+        sender = runtime_of(application).sender
 
-    @staticmethod
-    async def _send(application: Application, chat_id: int, message_id: int, emoji: str) -> None:
-        try:
-            await application.bot.set_message_reaction(chat_id, message_id, emoji)
-        except TelegramError as error:  # an acknowledgement is not worth a retry
-            log.info("no reaction on %s/%s: %s", chat_id, message_id, error)
+        async def send(bot: Bot) -> bool:
+            return await bot.set_message_reaction(chat_id, message_id, emoji)
+
+        sender.submit(Job(chat_id, Lane.REPLY, call=send, deadline=sender.reply_deadline(), label="reaction"))
+        return True
 
 
 def _acknowledge(turn: Turn, context: BotContext, message: Message, emoji: str) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import warnings
 
-from telegram import Update
+from telegram import Bot, Message, Poll, Update
 from telegram.error import BadRequest
 from telegram.ext import (
     CallbackQueryHandler,
@@ -26,7 +26,6 @@ from telegram.warnings import PTBUserWarning
 
 from bot.i18n import N_
 from bot.models import Coalition, Meeting
-from bot.outbox.messaging import send_texts
 from bot.runtime import BotContext
 from bot.services import agenda as agenda_service
 from bot.services import concerns as concern_service
@@ -78,19 +77,23 @@ async def poll(turn: Turn, update: Update, context: BotContext) -> None:
     question = draft.question or views.poll_question(
         turn.langs(), await agenda_service.next_meeting(turn.session, turn.coalition, turn.now)
     )
-    turn.defer(lambda: _send_poll(turn, context, draft, question))
+    chat_id, thread_id = turn.chat.id, turn.thread_id
+
+    async def send(bot: Bot) -> Message:
+        return await bot.send_poll(
+            chat_id,
+            esc(question),
+            [esc(option) for option in draft.options],
+            is_anonymous=draft.anonymous,
+            allows_multiple_answers=True,
+            message_thread_id=thread_id,
+        )
+
+    turn.send(send, after=lambda message: _record_poll(turn, draft, question, message), label="poll")
 
 
-async def _send_poll(turn: Turn, context: BotContext, draft: PollDraft, question: str) -> None:
-    """Send after the command's commit; the poll is stored once Telegram has given it an id."""
-    message = await context.bot.send_poll(
-        turn.chat.id,
-        esc(question),
-        [esc(option) for option in draft.options],
-        is_anonymous=draft.anonymous,
-        allows_multiple_answers=True,
-        message_thread_id=turn.thread_id,
-    )
+async def _record_poll(turn: Turn, draft: PollDraft, question: str, message: Message) -> None:
+    """The poll is stored once Telegram has given it an id."""
     async with turn.runtime.db.transaction() as session:
         coalition = await session.get(Coalition, turn.coalition.id)
         await agenda_service.record_poll(
@@ -109,21 +112,25 @@ async def _send_poll(turn: Turn, context: BotContext, draft: PollDraft, question
 async def closepoll(turn: Turn, update: Update, context: BotContext) -> None:
     await require_group_manager(turn, context)
     latest = await agenda_service.latest_open(turn.session, turn.coalition)
-    turn.defer(lambda: _close(turn, context, latest.id, latest.chat_id, latest.message_id))
+    poll_id, chat_id, message_id = latest.id, latest.chat_id, latest.message_id
+
+    async def stop(bot: Bot) -> Poll | None:
+        try:
+            return await bot.stop_poll(chat_id, message_id)
+        except BadRequest as error:  # already closed, or its message deleted: keep the last counts reported
+            log.warning("could not stop agenda poll %s: %s", poll_id, error.message)
+            return None
+
+    turn.send(stop, after=lambda stopped: _closed(turn, poll_id, stopped), label="stop poll")
 
 
-async def _close(turn: Turn, context: BotContext, poll_id: int, chat_id: int, message_id: int) -> None:
-    try:
-        stopped = await context.bot.stop_poll(chat_id, message_id)
-        counts, voters = [o.voter_count for o in stopped.options], stopped.total_voter_count
-    except BadRequest as error:  # already closed, or its message deleted: keep the last counts reported
-        log.warning("could not stop agenda poll %s: %s", poll_id, error.message)
-        counts = voters = None
+async def _closed(turn: Turn, poll_id: int, stopped: Poll | None) -> None:
+    counts = [o.voter_count for o in stopped.options] if stopped else None
+    voters = stopped.total_voter_count if stopped else None
     async with turn.runtime.db.transaction() as session:
         await agenda_service.close(session, poll_id, counts, voters, turn.runtime.clock.now())
         result = await agenda_service.result(session, poll_id)
-    texts = multilingual(turn.langs(), lambda t: views.poll_result(t, result))
-    await send_texts(context.bot, turn.chat.id, texts, thread_id=turn.thread_id)
+    turn.send_texts(multilingual(turn.langs(), lambda t: views.poll_result(t, result)))
 
 
 @handler
@@ -215,7 +222,7 @@ async def _concern_choice(turn: Turn, update: Update, context: BotContext) -> in
     concern = await concern_service.submit(turn.session, coalition, turn.user.id, text, runtime.concern_keys, turn.now)
     turn.reply(lambda t: views.concern_sent(t, coalition, concern))  # held in memory only, no durable row
     turn.answer(views.sent)
-    turn.defer(lambda: update.callback_query.edit_message_reply_markup(None))
+    turn.clear_keyboard(update)
     return ConversationHandler.END
 
 

@@ -13,6 +13,7 @@ from telegram import Update
 
 from bot.i18n import negotiate
 from bot.lifecycle import database_outage, one_line
+from bot.outbox.envelope import Job, Lane
 from bot.runtime import BotContext
 from bot.views.common import apology, unavailable
 
@@ -36,10 +37,9 @@ async def on_error(update: object, context: BotContext) -> None:
     user = update.effective_user
     lang = context.runtime.catalogs.lang(negotiate(user.language_code) if user else None)
     text = unavailable(lang) if outage else apology(lang)
-    try:
-        if update.callback_query is not None:
-            await update.callback_query.answer(text)
-        elif update.effective_chat is not None:
-            await context.bot.send_message(update.effective_chat.id, text)
-    except Exception:  # the apology itself failed (network, blocked): logging is all we can do
-        log.exception("could not apologise for update %s", update.update_id)
+    sender = context.runtime.sender
+    if update.callback_query is not None:
+        sender.answer_callback(context.bot, update.callback_query.id, text)
+    elif update.effective_chat is not None:
+        chat_id = update.effective_chat.id
+        sender.submit(Job(chat_id, Lane.REPLY, texts=[text], deadline=sender.reply_deadline()))

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from collections import Counter
 
-from telegram import Message, Update
+from telegram import Update
 
 from bot.i18n import N_
 from bot.models import Coalition, DialogState, Meeting
-from bot.outbox.announcements import refresh_now
-from bot.outbox.announcements import render as render_announcement
+from bot.outbox.announcements import COMPLETION as ANNOUNCEMENT
 from bot.runtime import BotContext
 from bot.services import meetings as meeting_service
 from bot.services import members as member_service
@@ -30,19 +29,13 @@ from handlers.turn import Turn, handler
 
 async def _schedule(turn: Turn, context: BotContext, request: MeetingRequest) -> None:
     meeting = await meeting_service.schedule(turn.session, turn.coalition, request, turn.now)
-    coalition, runtime = turn.coalition, turn.runtime
-
-    async def remember(sent: list[Message]) -> None:
-        async with runtime.db.transaction() as session:
-            stored = await session.get(Meeting, meeting.id)
-            stored.announcement_chat_id, stored.announcement_message_id = sent[-1].chat_id, sent[-1].message_id
-        runtime.announcements.shown[meeting.id] = render_announcement(runtime, coalition, meeting, Counter())[0]
-
+    coalition = turn.coalition
     turn.reply(
         lambda t: views.announcement(t, coalition, meeting, Counter()),
         lambda t: views.rsvp_keyboard(t, meeting),
-        after=remember,
         home=True,
+        durable=True,
+        completion=(ANNOUNCEMENT, meeting.id),
     )
 
 
@@ -118,7 +111,7 @@ async def _named_meeting(turn: Turn, context: BotContext, usage: str) -> Meeting
 async def _tell_answered(turn: Turn, meeting: Meeting, render: Render) -> None:
     attendance = await meeting_service.attendance(turn.session, meeting)
     for member, _choice in attendance.answered:
-        turn.tell(member.person, render)
+        turn.tell(member.person, render, durable=True)
 
 
 @handler
@@ -131,9 +124,9 @@ async def reschedule(turn: Turn, update: Update, context: BotContext) -> None:
     starts_at = meeting_service.parse_local(args[1], args[2], turn.coalition.timezone)
     await meeting_service.reschedule(turn.session, turn.coalition, meeting, starts_at, turn.now)
     coalition = turn.coalition
-    turn.reply(lambda t: views.rescheduled(t, coalition, meeting))
+    turn.reply(lambda t: views.rescheduled(t, coalition, meeting), durable=True)
     await _tell_answered(turn, meeting, lambda t: views.rescheduled(t, coalition, meeting, t.tz.key))
-    turn.defer(lambda: refresh_now(context.application, meeting.id))
+    turn.defer(lambda: turn.runtime.announcements.refresh_now(meeting.id))
 
 
 @handler
@@ -148,9 +141,9 @@ async def cancel(turn: Turn, update: Update, context: BotContext) -> None:
     await require_group_manager(turn, context)
     meeting = await _named_meeting(turn, context, N_("Name the meeting: /cancel M2."))
     await meeting_service.cancel(turn.session, meeting, turn.now)
-    turn.reply(lambda t: views.cancelled(t, meeting))
+    turn.reply(lambda t: views.cancelled(t, meeting), durable=True)
     await _tell_answered(turn, meeting, lambda t: views.cancelled(t, meeting))
-    turn.defer(lambda: refresh_now(context.application, meeting.id))
+    turn.defer(lambda: turn.runtime.announcements.refresh_now(meeting.id))
 
 
 @handler
@@ -180,4 +173,4 @@ async def rsvp_button(turn: Turn, update: Update, context: BotContext) -> None:
 
 
 async def _request_refresh(turn: Turn, context: BotContext, meeting_id: int) -> None:
-    turn.runtime.announcements.request(context.application, meeting_id)
+    turn.runtime.announcements.request(meeting_id)

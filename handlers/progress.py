@@ -14,11 +14,11 @@ import secrets
 from dataclasses import asdict
 from datetime import date
 
-from telegram import Update
+from telegram import Bot, Message, Update
 
 from bot.i18n import N_
 from bot.models import Coalition, DialogState
-from bot.outbox.messaging import send_texts
+from bot.outbox.envelope import Job, Lane
 from bot.runtime import BotContext
 from bot.services import deadlines as deadline_service
 from bot.services import dialog_state
@@ -163,7 +163,6 @@ async def report_step(turn: Turn, update: Update, context: BotContext, row: Dial
 @handler
 async def report_button(turn: Turn, update: Update, context: BotContext) -> None:
     """Replace (`r`) or keep (`k`) a duplicate period; choose the coalition (`c`)."""
-    query = update.callback_query
     data = pressed(update, callbacks.Report)
     row = await dialog_state.get(turn.session, turn.chat.id, turn.user.id, _PENDING, turn.now)
     if row is None or row.data["token"] != data.token:
@@ -179,7 +178,7 @@ async def report_button(turn: Turn, update: Update, context: BotContext) -> None
         if coalition is None or (not turn.private and turn.coalition and turn.coalition.id != coalition.id):
             raise NotAllowed(N_("This button belongs to another coalition."))
         await _file(turn, context, coalition, draft, replace=action == "r")
-    turn.defer(lambda: query.edit_message_reply_markup(reply_markup=None))
+    turn.clear_keyboard(update)
 
 
 async def _send_progress(turn: Turn, context: BotContext, items: list[Progress]) -> None:
@@ -191,9 +190,18 @@ async def _send_progress(turn: Turn, context: BotContext, items: list[Progress])
         fits = len(texts) == 1 and len(texts[0]) <= CAPTION_LIMIT  # HTML counts more than Telegram does
         titles = multilingual(langs, lambda t, item=item: views.progress_caption(t, item))
         caption = texts[0] if fits else "\n".join(titles)
-        await context.bot.send_photo(turn.chat.id, picture, caption=caption, message_thread_id=turn.thread_id)
+        turn.runtime.sender.submit(_photo(turn, picture, caption))
         if not fits:
-            await send_texts(context.bot, turn.chat.id, texts, thread_id=turn.thread_id)
+            turn.send_texts(texts)
+
+
+def _photo(turn: Turn, picture: bytes, caption: str) -> Job:
+    chat_id, thread_id, sender = turn.chat.id, turn.thread_id, turn.runtime.sender
+
+    async def photo(bot: Bot) -> Message:
+        return await bot.send_photo(chat_id, picture, caption=caption, message_thread_id=thread_id)
+
+    return Job(chat_id, Lane.REPLY, call=photo, deadline=sender.reply_deadline(), label="chart")
 
 
 async def reader_coalitions(turn: Turn) -> list[Coalition]:

@@ -13,21 +13,23 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Bot, CallbackQuery, Chat, ForceReply, InlineKeyboardMarkup, Message, Update, User
-from telegram.error import Forbidden
 
 from bot.i18n import N_, Lang
 from bot.models import Coalition, Person
-from bot.outbox.messaging import send_texts
+from bot.outbox import audience, durable
+from bot.outbox.envelope import GROUP, Call, Envelope, Job, Lane, text_job
 from bot.runtime import BotContext, Runtime
+from bot.runtime.throttle import Verdict
 from bot.services import members as member_service
 from bot.services import updates
 from bot.services.errors import NotAllowed, UserError
 from bot.services.members import Member, PersonInfo
-from bot.views.render import Render, multilingual, user_error
+from bot.views.common import too_many_commands
+from bot.views.render import Render, user_error
 
 KeyboardRender = Callable[[Lang], InlineKeyboardMarkup | ForceReply]
 T = TypeVar("T")
@@ -36,6 +38,8 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Outgoing:
+    """What a handler asked to say; made into an `Envelope` for its readers when it is handed over."""
+
     render: Render
     keyboard: KeyboardRender | None = None
     chat_id: int | None = None  # None: the chat of the update
@@ -44,6 +48,8 @@ class Outgoing:
     document: tuple[str, bytes] | None = None  # (filename, content): sent as a file, render is the caption
     quote: bool = False  # reply to the update's message (needed for a selective ForceReply)
     home: bool = False  # a post of the bot's own: to the coalition's home topic, if it has one
+    durable: bool = False  # a row in this update's transaction, delivered however late (SPEC §11)
+    completion: tuple[str, int] | None = None  # for a durable message: what to record once it is sent
 
 
 @dataclass
@@ -61,7 +67,9 @@ class Turn:
     outbox: list[Outgoing] = field(default_factory=list)
     callback_answer: str | None = None
     deferred: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    calls: list[tuple[Call, Callable[[Any], Awaitable[None]] | None, str]] = field(default_factory=list)
     frozen: tuple[list[Lang], Lang] | None = None  # languages resolved before a rollback
+    privately: bool = False  # over the group command limit: answers go to the person's private chat
 
     @property
     def private(self) -> bool:
@@ -81,10 +89,8 @@ class Turn:
             return self.frozen[0]
         catalogs = self.runtime.catalogs
         if self.private or self.coalition is None:
-            code = member_service.reader_language(self.person, self.coalition)
-            tz = (self.person and self.person.timezone) or (self.coalition and self.coalition.timezone) or "UTC"
-            return [catalogs.lang(code, tz, self.coalition.country if self.coalition else None)]
-        return catalogs.group(self.coalition.language_list, self.coalition.timezone, self.coalition.country)
+            return [audience.person_lang(catalogs, self.person, self.coalition)]
+        return audience.group_langs(catalogs, self.coalition)
 
     def lang(self) -> Lang:
         """The single language for things that cannot carry several blocks (button alerts)."""
@@ -102,8 +108,14 @@ class Turn:
         after: Callable[[list[Message]], Awaitable[None]] | None = None,
         quote: bool = False,
         home: bool = False,
+        durable: bool = False,
+        completion: tuple[str, int] | None = None,
     ) -> None:
-        self.outbox.append(Outgoing(render, keyboard, after=after, quote=quote, home=home))
+        """Say something in this chat after the commit. `durable` messages are rows of this
+        transaction (announcements, notices of changes): they survive a crash and an outage."""
+        self.outbox.append(
+            Outgoing(render, keyboard, after=after, quote=quote, home=home, durable=durable, completion=completion)
+        )
 
     def ask(self, render: Render) -> None:
         """A question whose answer must reach the bot: it replies to the asker and forces a reply.
@@ -114,14 +126,14 @@ class Turn:
     def send_file(self, filename: str, content: bytes, caption: Render) -> None:
         self.outbox.append(Outgoing(caption, document=(filename, content)))
 
-    def tell(self, person: Person, render: Render, keyboard: KeyboardRender | None = None) -> None:
-        """Queue a private message to someone else, in their language."""
-        if person.tg_user_id is None or not person.can_message:
+    def tell(
+        self, person: Person, render: Render, keyboard: KeyboardRender | None = None, *, durable: bool = False
+    ) -> None:
+        """Queue a private message to someone else, in their language, if the bot may write to them."""
+        if not audience.may_write(person):
             return
-        code = member_service.reader_language(person, self.coalition)
-        tz = person.timezone or (self.coalition.timezone if self.coalition else "UTC")
-        lang = self.runtime.catalogs.lang(code, tz, self.coalition.country if self.coalition else None)
-        self.outbox.append(Outgoing(render, keyboard, person.tg_user_id, lang))
+        lang = audience.person_lang(self.runtime.catalogs, person, self.coalition)
+        self.outbox.append(Outgoing(render, keyboard, person.tg_user_id, lang, durable=durable))
 
     def defer(self, work: Callable[[], Awaitable[None]]) -> None:
         """Run `work` after the commit and the replies (e.g. refresh an announcement)."""
@@ -130,6 +142,25 @@ class Turn:
     def answer(self, render: Render) -> None:
         """The short text shown on a pressed button."""
         self.callback_answer = render(self.lang())
+
+    def send(self, call: Call, *, after: Callable[[Any], Awaitable[None]] | None = None, label: str = "") -> None:
+        """Any other request about this chat (a poll, a photo, an edit, a reaction), after the
+        commit and in this chat's order; `after` receives Telegram's answer."""
+        self.calls.append((call, after, label))
+
+    def clear_keyboard(self, update: Update) -> None:
+        """Take the buttons off the message whose button was pressed (after the commit)."""
+        message = update.callback_query.message if update.callback_query else None
+        if message is not None:
+            chat_id, message_id = message.chat.id, message.message_id
+            self.send(
+                lambda bot: bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None), label="buttons"
+            )
+
+    def send_texts(self, texts: list[str]) -> None:
+        """Texts rendered after the commit (e.g. from Telegram's answer to `send`), to this chat."""
+        sender = self.runtime.sender
+        sender.submit(text_job(self.chat.id, texts, thread_id=self.thread_id, deadline=sender.reply_deadline()))
 
     def require_group(self) -> None:
         """Commands about the coalition work only in its group."""
@@ -198,27 +229,40 @@ def handler(fn: HandlerFn[T]) -> Callable[[Update, BotContext], Awaitable[T | No
         runtime = context.runtime
         turn: Turn | None = None
         result: T | None = None
+        durable_ids: list[int] = []
         try:
             async with runtime.db.transaction() as session:
                 if not await updates.first_time(session, context.bot.id, update.update_id, runtime.clock.now()):
                     log.info("update %s was already applied; ignored", update.update_id)
                     return None
                 turn = await _load(runtime, session, update)
-                try:
-                    result = await fn(turn, update, context)
-                except UserError:
-                    turn.freeze()
-                    raise
+                verdict = _throttle(turn, update)
+                if verdict is Verdict.WARN:
+                    turn.outbox.append(Outgoing(too_many_commands))
+                if verdict in (Verdict.WARN, Verdict.IGNORE):
+                    log.info("update %s: %s's commands in %s throttled", update.update_id, turn.user.id, turn.chat.id)
+                else:
+                    turn.privately = verdict is Verdict.PRIVATELY
+                    try:
+                        result = await fn(turn, update, context)
+                    except UserError:
+                        turn.freeze()
+                        raise
+                durable_ids = await _write_durable(turn, update)
         except UserError as error:
             if turn is None:
                 raise
             turn.deferred.clear()
+            turn.calls.clear()
+            durable_ids = []
             refusal = error  # `error` is unbound after the except block; the lambda runs later
             if update.callback_query is not None:
                 turn.outbox, turn.callback_answer = [], user_error(turn.lang(), refusal)
             else:
                 turn.outbox = [Outgoing(lambda t: user_error(t, refusal))]
-        await _deliver(turn, update, context)
+        _deliver(turn, update, context)
+        if durable_ids:
+            await runtime.outbox.enqueue(durable_ids)
         for work in turn.deferred:
             await work()
         return result
@@ -233,39 +277,114 @@ def _thread(turn: Turn, item: Outgoing) -> int | None:
     return turn.thread_id
 
 
-async def _deliver(turn: Turn, update: Update, context: BotContext) -> None:
+def _throttle(turn: Turn, update: Update) -> Verdict:
+    """SPEC §12: a person's commands in a group beyond the limit (see `CommandThrottle`)."""
+    message = update.effective_message
+    text = (message.text or "") if message is not None and update.callback_query is None else ""
+    if turn.private or turn.user is None or not text.startswith("/"):
+        return Verdict.ANSWER
+    command = text[1:].split(maxsplit=1)[0].split("@")[0].lower() if len(text) > 1 else ""
+    return turn.runtime.throttle.judge(
+        turn.chat.id,
+        turn.user.id,
+        command,
+        member=turn.member is not None,
+        writable=audience.may_write(turn.person),
+        now=turn.runtime.clock.monotonic(),
+    )
+
+
+def _envelope(turn: Turn, update: Update, item: Outgoing) -> Envelope:
+    """Who reads `item` and where it goes: decided by `audience`, once, for every reply."""
+    if turn.privately and item.private_lang is None and item.chat_id is None and not (item.home or item.durable):
+        # over the command limit: the answer goes to the person, in their language (SPEC §12);
+        # what the group must see (announcements, notices of changes) stays in the group
+        lang = audience.person_lang(turn.runtime.catalogs, turn.person, turn.coalition)
+        langs = [lang]
+        return Envelope(
+            "private", turn.person.tg_user_id, item.render, langs, item.keyboard(lang) if item.keyboard else None
+        )
+    if item.private_lang is not None:
+        langs, chat_id, thread, recipient = [item.private_lang], item.chat_id, None, "private"
+    else:
+        langs, chat_id, thread, recipient = turn.langs(), item.chat_id or turn.chat.id, _thread(turn, item), GROUP
+    message = update.effective_message
+    user = turn.user
+    return Envelope(
+        recipient,
+        chat_id,
+        item.render,
+        langs,
+        keyboard=item.keyboard(langs[0]) if item.keyboard else None,
+        thread_id=thread,
+        reply_to=message.message_id if item.quote and message is not None else None,
+        answers=user.mention_html() if user is not None and not turn.private and chat_id == turn.chat.id else None,
+    )
+
+
+async def _write_durable(turn: Turn, update: Update) -> list[int]:
+    """Durable replies become rows of the update's own transaction (SPEC §11)."""
+    ids = []
+    for item in [item for item in turn.outbox if item.durable]:
+        completion, ref = item.completion or (None, None)
+        row = await durable.write(
+            turn.session,
+            _envelope(turn, update, item),
+            turn.now,
+            coalition_id=turn.coalition.id if turn.coalition else None,
+            completion=completion,
+            ref=ref,
+        )
+        ids.append(row.id)
+    turn.outbox = [item for item in turn.outbox if not item.durable]
+    return ids
+
+
+def _deliver(turn: Turn, update: Update, context: BotContext) -> None:
+    """Hand everything this update says to the sender; nothing here waits on Telegram."""
+    sender = turn.runtime.sender
     query: CallbackQuery | None = update.callback_query
     if query is not None:
-        await query.answer(turn.callback_answer, show_alert=False)
+        sender.answer_callback(context.bot, query.id, turn.callback_answer)
+    deadline = sender.reply_deadline()
     for item in turn.outbox:
-        if item.private_lang is not None:
-            texts = [item.render(item.private_lang)]
-            keyboard = item.keyboard(item.private_lang) if item.keyboard else None
-            try:
-                await send_texts(context.bot, item.chat_id, texts, keyboard=keyboard)
-            except Forbidden:
-                async with turn.runtime.db.transaction() as session:
-                    await member_service.mark_unreachable(session, item.chat_id)
-            continue
-        langs = turn.langs()
+        envelope = _envelope(turn, update, item)
         if item.document is not None:
             filename, content = item.document
-            await context.bot.send_document(
-                turn.chat.id,
-                content,
-                filename=filename,
-                caption=item.render(langs[0]),
-                message_thread_id=turn.thread_id,
-            )
+            caption = item.render(envelope.langs[0])
+
+            async def upload(
+                bot: Bot, chat: int = envelope.chat_id, name: str = filename, data: bytes = content, text: str = caption
+            ) -> Message:
+                return await bot.send_document(
+                    chat, data, filename=name, caption=text, message_thread_id=turn.thread_id
+                )
+
+            sender.submit(Job(envelope.chat_id, Lane.REPLY, call=upload, deadline=deadline, label=filename))
             continue
-        keyboard = item.keyboard(langs[0]) if item.keyboard else None
-        sent = await send_texts(
-            context.bot,
-            item.chat_id or turn.chat.id,
-            multilingual(langs, item.render),
-            keyboard=keyboard,
-            thread_id=_thread(turn, item),
-            reply_to=update.effective_message.message_id if item.quote and update.effective_message else None,
+        sender.submit(
+            Job(
+                envelope.chat_id,
+                Lane.REPLY,
+                texts=envelope.texts(),
+                keyboard=envelope.keyboard,
+                thread_id=envelope.thread_id,
+                reply_to=envelope.reply_to,
+                answers=envelope.answers,
+                after=item.after,
+                deadline=deadline,
+            )
         )
-        if item.after is not None:
-            await item.after(sent)
+    for call, after, label in turn.calls:
+        sender.submit(Job(turn.chat.id, Lane.REPLY, call=call, after=_first(after), deadline=deadline, label=label))
+
+
+def _first(after: Callable[[Any], Awaitable[None]] | None) -> Callable[[list[Any]], Awaitable[None]] | None:
+    """`Turn.send` callers get Telegram's one answer, not the list of parts."""
+    if after is None:
+        return None
+
+    async def first(results: list[Any]) -> None:
+        await after(results[0])
+
+    return first

@@ -60,7 +60,7 @@ async def start(application: Application) -> None:
     queue = application.job_queue
 
     async def dispatch(_context: object) -> None:
-        await dispatcher.tick()
+        await dispatcher.tick(wait=False)
 
     # a long fan-out outlives several intervals: extra runs return at once (Dispatcher.tick is
     # guarded by a lock) instead of APScheduler logging every skipped run

@@ -14,8 +14,9 @@ from telegram import InlineKeyboardMarkup
 
 from bot.i18n import Lang
 from bot.models import Coalition, Meeting, Reminder
+from bot.outbox import audience
+from bot.outbox.envelope import Envelope
 from bot.runtime import Runtime
-from bot.services import members as member_service
 from bot.services import recipients
 from bot.services import reminders as rules
 from bot.services.members import Member
@@ -25,16 +26,8 @@ from bot.views.render import Render
 KeyboardRender = Callable[[Lang], InlineKeyboardMarkup]
 
 
-@dataclass
-class Message:
-    """One message of a fan-out: its recipient key, chat, renderer, readers and keyboard."""
-
-    recipient: str
-    chat_id: int
-    render: Render
-    langs: list[Lang]
-    keyboard: InlineKeyboardMarkup | None = None
-    thread_id: int | None = None
+Message = Envelope
+"""A composed message is the sender's envelope: replies and scheduled messages are one type."""
 
 
 @dataclass
@@ -48,8 +41,7 @@ class Compose:
     meeting: Meeting | None
 
     def group_langs(self) -> list[Lang]:
-        coalition = self.coalition
-        return self.runtime.catalogs.group(coalition.language_list, coalition.timezone, coalition.country)
+        return audience.group_langs(self.runtime.catalogs, self.coalition)
 
     def group(self, render: Render, keyboard: KeyboardRender | None = None) -> Message:
         """The post in the coalition's group (its bot topic, if set), one block per language."""
@@ -67,14 +59,10 @@ class Compose:
         """A private message to each reachable person, in their language and timezone."""
         messages = []
         for member in people:
-            if not recipients.reachable(member):
-                continue
             person = member.person
-            lang = self.runtime.catalogs.lang(
-                member_service.reader_language(person, self.coalition),
-                person.timezone or self.coalition.timezone,
-                self.coalition.country,
-            )
+            if not audience.may_write(person):
+                continue
+            lang = audience.person_lang(self.runtime.catalogs, person, self.coalition)
             messages.append(
                 Message(
                     rules.person_recipient(person.id),

@@ -15,24 +15,21 @@ import uuid
 from collections.abc import Mapping
 from datetime import timedelta
 
-from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram.ext import Application
 
 from bot.models import Coalition, Meeting, Reminder
-from bot.outbox.delivery import BACKOFF, Outcome, deliver
+from bot.outbox.envelope import Job, Lane, Outcome
 from bot.runtime import Runtime, runtime_of
-from bot.services import coalitions as coalition_service
-from bot.services import members as member_service
 from bot.services import reminders as rules
 from bot.services.kinds import Kind
 from bot.views import meetings as views
-from bot.views.render import Render, multilingual
+from bot.views.render import Render
 from jobs.compose import Compose, Composer, Message
 
 log = logging.getLogger(__name__)
 
 INTERVAL = 2.0
-RENEW_EVERY = 10  # messages between lease renewals (10 messages take ~0.3 s at Telegram's pace)
+BATCH = 200  # Delivery rows committed at once, before their messages are queued
 
 
 class Dispatcher:
@@ -41,28 +38,25 @@ class Dispatcher:
         self.composers = composers
         # host and pid make `claimed_by` tell an operator which process holds a reminder
         self.worker = worker or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
-        self.backoff: tuple[float, ...] = BACKOFF
         self._busy = asyncio.Lock()
-        self._next_send = 0.0
 
     @property
     def runtime(self) -> Runtime:
         return runtime_of(self.application)
 
     @property
-    def rate(self) -> float:
-        """Fan-out pace (`BULK_MESSAGES_PER_SECOND`), under Telegram's global limit (SPEC §12)."""
-        return self.runtime.settings.bulk_messages_per_second
-
-    @property
     def lease(self) -> timedelta:
         return timedelta(seconds=self.runtime.settings.reminder_lease_seconds)
 
-    async def tick(self) -> int:
-        """Send everything due now; returns how many reminders were handled."""
-        if self._busy.locked():
+    async def tick(self, *, wait: bool = True) -> int:
+        """Send everything due now; returns how many reminders were handled.
+
+        The scheduler's looks (`wait=False`) return at once while a fan-out is running; a
+        caller that must know everything due has been handed over waits for it, then looks."""
+        if self._busy.locked() and not wait:
             return 0
         handled = 0
+        await self.runtime.outbox.resume()  # durable messages of a process that died, if any
         async with self._busy:
             while True:
                 async with self.runtime.db.transaction() as session:
@@ -99,8 +93,8 @@ class Dispatcher:
                 note = f"late by {int(lateness.total_seconds())} s" if status.late else ""
                 await rules.finish(session, reminder.id, self.worker, runtime.clock.now(), "done", note)
             log.info("reminder %s done (%s)", reminder.key, note or "on time")
-        for notice in notices:  # best effort: a notice is not itself a tracked delivery
-            await deliver(self.application.bot, notice.chat_id, multilingual(notice.langs, notice.render))
+        for notice in notices:  # a notice is not itself a tracked delivery
+            runtime.sender.submit(_job(notice, reminder))
 
     async def _notices(self, context: Compose, dropped: bool) -> list[Message]:
         """Managers hear of meeting reminders that left late or not at all (SPEC §6); only then
@@ -112,47 +106,62 @@ class Dispatcher:
         return context.private(await context.managers(), render)
 
     async def _fan_out(self, reminder: Reminder, messages: list[Message]) -> None:
-        """Send each message once. One commit per message: it records the previous outcome and
-        the next "sending" row together (the "sending" row must be durable before the send)."""
-        runtime, bot = self.runtime, self.application.bot
-        previous: tuple[Message, int, Outcome] | None = None
-        for index, message in enumerate([*messages, None]):
+        """Hand every message to the sender; each recipient's Delivery row is committed before
+        its message is queued, and its outcome once the sender is done with it. The sender
+        retries transient failures until they pass, so an outage only delays a fan-out.
+        The next batch is queued while half of the previous one is still waiting, so the
+        sender never runs dry between batches."""
+        runtime = self.runtime
+        pending: dict[asyncio.Future[Outcome], int] = {}
+        for start in range(0, len(messages), BATCH):
+            batch = messages[start : start + BATCH]
             async with runtime.db.transaction() as session:
-                if previous is not None:
-                    await self._record(session, *previous)
-                if message is None:
-                    return
-                if index % RENEW_EVERY == 0 and not await rules.renew(
-                    session, reminder.id, self.worker, runtime.clock.now(), self.lease
-                ):
+                if not await rules.renew(session, reminder.id, self.worker, runtime.clock.now(), self.lease):
                     log.warning("lost the claim on %s; another dispatcher resumes it", reminder.key)
                     return
-                delivery = await rules.begin_delivery(session, reminder.id, message.recipient)
-            await self._pace()
-            outcome = await deliver(
-                bot,
-                message.chat_id,
-                multilingual(message.langs, message.render),
-                keyboard=message.keyboard,
-                thread_id=message.thread_id,
-                on_migrated=self._migrated,
-                backoff=self.backoff,
-            )
-            previous = (message, delivery.id, outcome)
+                ids = await rules.queue_deliveries(session, reminder.id, [m.recipient for m in batch])
+            for message, delivery_id in zip(batch, ids, strict=True):
+                pending[runtime.sender.submit(self._tracked(message, reminder, delivery_id))] = delivery_id
+            await self._record(reminder, pending, until=BATCH // 2)
+        await self._record(reminder, pending, until=0)
 
-    async def _record(self, session: AsyncSession, message: Message, delivery_id: int, outcome: Outcome) -> None:
-        await rules.end_delivery(session, delivery_id, outcome.value, self.runtime.clock.now())
-        if outcome is Outcome.UNREACHABLE and message.recipient != rules.GROUP:
-            await member_service.mark_unreachable(session, message.chat_id)
+    async def _record(self, reminder: Reminder, pending: dict[asyncio.Future[Outcome], int], until: int) -> None:
+        """Record outcomes as they come until at most `until` remain; the claim is renewed
+        meanwhile (an outage can hold a fan-out for minutes)."""
+        runtime = self.runtime
+        renew_every = self.lease.total_seconds() / 3 / runtime.clock.speed
+        while len(pending) > until:
+            done, _ = await asyncio.wait(pending, timeout=renew_every, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.sleep(0.2 / runtime.clock.speed)  # record in batches, not one commit per message
+            done = {future for future in pending if future.done()}
+            async with runtime.db.transaction() as session:
+                for future in done:
+                    outcome = future.result().value
+                    await rules.end_delivery(session, pending.pop(future), outcome, runtime.clock.now())
+                await rules.renew(session, reminder.id, self.worker, runtime.clock.now(), self.lease)
 
-    async def _pace(self) -> None:
-        """Space bulk sends evenly: PTB's limiter lets bursts through, which Telegram answers with 429."""
-        loop = asyncio.get_running_loop()
-        wait = self._next_send - loop.time()
-        if wait > 0:
-            await asyncio.sleep(wait)
-        self._next_send = max(loop.time(), self._next_send) + 1 / self.rate
+    def _tracked(self, message: Message, reminder: Reminder, delivery_id: int) -> Job:
+        """The job of one recipient: its row turns `sending` just before the first request leaves,
+        so a crash can lose at most the requests in flight, and never repeats a sent one."""
+        job = _job(message, reminder)
+        db = self.runtime.db
 
-    async def _migrated(self, old_id: int, new_id: int) -> None:
-        async with self.runtime.db.transaction() as session:
-            await coalition_service.migrate(session, old_id, new_id)
+        async def starting() -> None:
+            async with db.transaction() as session:
+                await rules.begin_delivery(session, delivery_id)
+
+        job.on_start = starting
+        return job
+
+
+def _job(message: Message, reminder: Reminder) -> Job:
+    """Group posts lead inside their group's budget; private ones are bulk, behind replies."""
+    lane = Lane.SCHEDULED if message.recipient == rules.GROUP else Lane.BULK
+    return Job(
+        message.chat_id,
+        lane,
+        texts=message.texts(),
+        keyboard=message.keyboard,
+        thread_id=message.thread_id,
+        label=f"{reminder.key} → {message.recipient}",
+    )

@@ -39,6 +39,7 @@ async def run_demo(settings: Settings, charts: Path | None = None) -> None:
                     "telegram_bot_token": TOKEN,
                     "telegram_api_base_url": emu.base_url,
                     "database_url": f"sqlite+aiosqlite:///{Path(tmp) / 'demo.db'}",
+                    "commands_per_minute": 0,  # the cast types a week of commands in seconds
                 }
             )
             db = Database(demo_settings.database_url)

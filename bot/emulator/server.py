@@ -6,6 +6,7 @@
 
 import inspect
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Self
@@ -33,6 +34,7 @@ class _Fault:
     times: int
     status: int | None
     after_apply: bool = False
+    skip: int = 0  # calls let through before this fault starts
 
 
 class Emulator(Actors):
@@ -48,6 +50,8 @@ class Emulator(Actors):
         self.flood_control = False
         self._flood = FloodControl()
         self._faults: list[_Fault] = []
+        self._outage_until: float | None = None
+        self._outage_status: int | None = 502
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
 
@@ -88,9 +92,10 @@ class Emulator(Actors):
     ) -> None:
         await self.stop()
 
-    def fail_next(self, method: str | None = None, status: int = 502, times: int = 1) -> None:
-        """Answer the next ``times`` calls of ``method`` (None: any method) with HTTP ``status``."""
-        self._faults.append(_Fault(method, times, status))
+    def fail_next(self, method: str | None = None, status: int = 502, times: int = 1, *, skip: int = 0) -> None:
+        """Answer the next ``times`` calls of ``method`` (None: any method) with HTTP ``status``,
+        after letting ``skip`` calls through (e.g. fail the second part of a long message)."""
+        self._faults.append(_Fault(method, times, status, skip=skip))
 
     def drop_next(self, method: str | None = None, times: int = 1, *, after_apply: bool = False) -> None:
         """Close the connection on the next ``times`` calls without answering (a network error).
@@ -99,6 +104,24 @@ class Emulator(Actors):
         case where a retrying bot would send a message twice.
         """
         self._faults.append(_Fault(method, times, None, after_apply))
+
+    def use_clock(self, clock: Callable[[], float]) -> None:
+        """Measure flood windows and outages on `clock` (a test clock running faster than the wall)."""
+        self._flood.clock = clock
+
+    def outage(self, seconds: float, *, status: int | None = 502) -> None:
+        """The Bot API is down for `seconds` (on the emulator's clock): every request but
+        `getUpdates` is answered with `status`, or its connection dropped unapplied if None."""
+        self._outage_until = self._flood.clock() + seconds
+        self._outage_status = status
+
+    def _in_outage(self, method: str | None) -> bool:
+        if self._outage_until is None or method == "getUpdates":
+            return False
+        if self._flood.clock() >= self._outage_until:
+            self._outage_until = None
+            return False
+        return True
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         token, method = request.match_info["token"], self.table.canonical(request.match_info["method"])
@@ -110,6 +133,11 @@ class Emulator(Actors):
             if method is None or not TOKEN.fullmatch(token):
                 raise http_error(404)
             self.token = token
+            if self._in_outage(method):
+                record.injected = True
+                if self._outage_status is None:
+                    return self._drop(request, record)
+                raise http_error(self._outage_status)
             fault = self._take_fault(method)
             if fault and fault.status is not None:
                 record.injected = True
@@ -130,6 +158,9 @@ class Emulator(Actors):
     def _take_fault(self, method: str) -> _Fault | None:
         for fault in self._faults:
             if fault.method in (None, method):
+                if fault.skip > 0:
+                    fault.skip -= 1
+                    return None
                 fault.times -= 1
                 if fault.times <= 0:
                     self._faults.remove(fault)

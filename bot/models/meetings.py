@@ -71,6 +71,6 @@ class Delivery(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     reminder_id: int = Field(foreign_key="reminder.id", index=True, ondelete="CASCADE")
     recipient: str  # "group" or "person:<id>"
-    state: str = "sending"  # sending | sent | unreachable | failed
+    state: str = "sending"  # queued | sending | sent | unreachable | failed
     attempts: int = 0
     sent_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))

@@ -69,8 +69,9 @@ class TreatyDeadline(SQLModel, table=True):
 class Article7Submission(SQLModel, table=True):
     """What was sent for one calendar year's Article 7 report (SPEC §14), kept as sent.
 
-    `figures` is the JSON of `treaty.YearFigures.snapshot()`: a later report for that year is
-    compared with it, so the national authority learns that the submission no longer matches.
+    `figures` is the JSON of `treaty.snapshot()` (the report figures and, since Form I, its
+    totals per currency under "cooperation"): a later report for that year is compared with it,
+    so the national authority learns that the submission no longer matches.
     """
 
     __tablename__ = "article7_submission"

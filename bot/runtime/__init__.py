@@ -11,7 +11,10 @@ from bot.config import Settings
 from bot.i18n import Catalogs
 from bot.lifecycle import PollingWatch
 from bot.outbox.announcements import AnnouncementRefresher
+from bot.outbox.durable import DurableOutbox
+from bot.outbox.sender import Sender
 from bot.runtime.admins import AdminCache
+from bot.runtime.throttle import CommandThrottle
 from bot.services.concerns import LimiterKeys
 from bot.services.edits import PrivateEdits
 from bot.store.database import Database
@@ -21,14 +24,18 @@ RUNTIME_KEY = "runtime"
 
 @dataclass
 class Runtime:
-    """Settings, database, catalogs, clock and caches of one running bot."""
+    """Settings, database, catalogs, clock, the way out and caches of one running bot."""
 
     settings: Settings
     db: Database
     catalogs: Catalogs
     clock: Clock
+    sender: Sender
+    outbox: DurableOutbox
+    announcements: AnnouncementRefresher
+    worker: str
     admins: AdminCache = field(default_factory=AdminCache)
-    announcements: AnnouncementRefresher = field(default_factory=AnnouncementRefresher)
+    throttle: CommandThrottle = field(default_factory=CommandThrottle)
     edits: PrivateEdits = field(default_factory=PrivateEdits)
     concern_keys: LimiterKeys = field(default_factory=LimiterKeys)
     polling: PollingWatch = field(default_factory=PollingWatch)

@@ -19,9 +19,13 @@ class Audience:
     mention_in_group: list[Member] = field(default_factory=list)
 
 
+def may_write(person: Person | None) -> bool:
+    """The one rule for private messages: the person started the bot and never blocked it since."""
+    return person is not None and person.tg_user_id is not None and person.can_message and not person.unreachable
+
+
 def reachable(member: Member) -> bool:
-    person = member.person
-    return person.tg_user_id is not None and person.can_message and not person.unreachable
+    return may_write(member.person)
 
 
 def split_by_reach(members: list[Member]) -> Audience:

@@ -127,16 +127,32 @@ async def finish(
 
 
 async def served(session: AsyncSession, reminder_id: int) -> set[str]:
-    """Recipients that already have a Delivery row (sent, or possibly sent)."""
-    rows = await session.exec(select(Delivery.recipient).where(Delivery.reminder_id == reminder_id))
+    """Recipients that were sent to, or possibly sent to (not those only queued)."""
+    rows = await session.exec(
+        select(Delivery.recipient).where(Delivery.reminder_id == reminder_id, Delivery.state != "queued")
+    )
     return set(rows.all())
 
 
-async def begin_delivery(session: AsyncSession, reminder_id: int, recipient: str) -> Delivery:
-    delivery = Delivery(reminder_id=reminder_id, recipient=recipient, state="sending", attempts=1)
-    session.add(delivery)
+async def queue_deliveries(session: AsyncSession, reminder_id: int, recipients: list[str]) -> list[int]:
+    """Rows for recipients about to be handed to the sender, in order (rows a crash left
+    `queued` are reused); returns their ids."""
+    existing = {
+        d.recipient: d.id
+        for d in (await session.exec(select(Delivery).where(Delivery.reminder_id == reminder_id))).all()
+    }
+    fresh = [Delivery(reminder_id=reminder_id, recipient=r, state="queued") for r in recipients if r not in existing]
+    session.add_all(fresh)
     await session.flush()
-    return delivery
+    existing.update({d.recipient: d.id for d in fresh})
+    return [existing[r] for r in recipients]
+
+
+async def begin_delivery(session: AsyncSession, delivery_id: int) -> None:
+    """Committed just before the request leaves: from now on it is never sent again."""
+    await session.exec(
+        update(Delivery).where(Delivery.id == delivery_id).values(state="sending", attempts=Delivery.attempts + 1)
+    )
 
 
 async def end_delivery(session: AsyncSession, delivery_id: int, state: str, now: datetime) -> None:

@@ -15,14 +15,20 @@ Every figure is a sum of stored `ProgressReport` rows, nothing is estimated or f
   that average (one decimal), counted from the month after the latest report, giving the
   completion date; compared with the Article 4 deadline, and more than `MAX_EXTENSION_YEARS`
   past it means one extension cannot cover it; with the date of the Meeting of States Parties,
-  the request is due nine months before it (`deadlines.submission_due`).
+  the request is due nine months before it (`deadlines.submission_due`);
+* *Form I* (international cooperation, from the needs register, SPEC §13), per currency and
+  never converted: the amounts of the needs registered in the year, of the pledges made in
+  it (withdrawn ones listed, not counted; in kind counted apart) and of the tranches paid
+  in it; beside them the funding gap of the open needs now (`needs.gap_by_currency`).
 
-Per-operator figures are read through `operator_reports` only.
+Per-operator figures are read through `operator_reports` only; Form I through
+`needs.year_flows` and `needs.totals`.
 """
 
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -32,8 +38,8 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import N_
-from bot.models import Article7Submission, Coalition, Person, ProgressReport, Reminder
-from bot.services import deadlines, parsing, progress, reports
+from bot.models import Article7Submission, Coalition, Need, Person, Pledge, PledgeStep, ProgressReport, Reminder
+from bot.services import deadlines, needs, parsing, progress, reports
 from bot.services.errors import InvalidInput
 from bot.services.kinds import Kind
 from bot.services.progress import Totals
@@ -102,7 +108,7 @@ class YearFigures:
     reported: bool  # at least one report for the year
 
     def snapshot(self) -> dict:
-        """What a submission keeps, in a form JSON stores as is."""
+        """The report-derived part of a submission (see `snapshot`)."""
         return {
             "total": asdict(self.total),
             "remaining": self.remaining,
@@ -131,18 +137,80 @@ def year_figures(coalition: Coalition, rows: list[ProgressReport], year: int, to
     )
 
 
+COOPERATION_FIGURES = ("requested", "pledged", "disbursed")
+
+
+def _per_currency(amounts: list[tuple[str | None, int | None]]) -> dict[str, int]:
+    summed: dict[str, int] = defaultdict(int)
+    for currency, amount in amounts:
+        if currency is not None and amount is not None:
+            summed[currency] += amount
+    return dict(sorted(summed.items()))
+
+
+@dataclass(frozen=True)
+class Cooperation:
+    """Article 7 Form I of one calendar year: amounts in minor units, per ISO 4217 currency."""
+
+    year: int
+    needs: list[Need]  # registered in the year
+    pledges: list[tuple[Pledge, Need]]  # made in the year, withdrawn included
+    disbursements: list[tuple[Pledge, PledgeStep, Need]]  # tranches paid in the year
+    requested: dict[str, int]
+    pledged: dict[str, int]  # not withdrawn, with an amount
+    disbursed: dict[str, int]
+    in_kind: int  # pledges in kind made in the year, not withdrawn
+    gap: dict[str, int]  # the open needs' gap now (not on 31 December: pledges move)
+
+    @property
+    def currencies(self) -> list[str]:
+        return sorted({*self.requested, *self.pledged, *self.disbursed, *self.gap})
+
+    @property
+    def recorded(self) -> bool:
+        return bool(self.needs or self.pledges or self.disbursements)
+
+    def snapshot(self) -> dict:
+        return {name: getattr(self, name) for name in COOPERATION_FIGURES}
+
+
+def cooperation(flows: needs.YearFlows, register: list[needs.NeedTotals]) -> Cooperation:
+    """Form I from the year's flows; `register` is every need (closed included) with its totals."""
+    by_id = {item.need.id: item.need for item in register}
+    live = [p for p in flows.pledges if p.state != "withdrawn"]
+    return Cooperation(
+        year=flows.year,
+        needs=flows.needs,
+        pledges=[(p, by_id[p.need_id]) for p in flows.pledges],
+        disbursements=[(p, step, by_id[p.need_id]) for p, step in flows.disbursements],
+        requested=_per_currency([(n.currency, n.amount) for n in flows.needs]),
+        pledged=_per_currency([(p.currency, p.amount) for p in live]),
+        disbursed=_per_currency([(step.currency, step.amount) for _, step in flows.disbursements]),
+        in_kind=sum(1 for p in live if p.amount is None),
+        gap=needs.gap_by_currency(register),
+    )
+
+
+def snapshot(figures: YearFigures, funding: Cooperation) -> dict:
+    """What a submission keeps, in a form JSON stores as is."""
+    return {**figures.snapshot(), "cooperation": funding.snapshot()}
+
+
 @dataclass(frozen=True)
 class Difference:
-    """One figure whose value now differs from the submitted one; `organisation` None: the total."""
+    """One figure whose value now differs from the submitted one; `organisation` None: the total;
+    `currency` set: a Form I amount (minor units) in that currency."""
 
     figure: str
     organisation: str | None
     submitted: int | None
     now: int | None
+    currency: str | None = None
 
 
 def differences(submitted: dict, now: dict) -> list[Difference]:
-    """Totals first, then remaining, then per operator (in name order)."""
+    """Totals first, then remaining, then per operator (in name order), then Form I per currency
+    (only when the submission stored it: submissions made before Form I existed did not)."""
     found = [
         Difference(name, None, submitted["total"].get(name, 0), value)
         for name, value in now["total"].items()
@@ -155,6 +223,12 @@ def differences(submitted: dict, now: dict) -> list[Difference]:
         for name in now["total"]:
             if before.get(name, 0) != after.get(name, 0):
                 found.append(Difference(name, org, before.get(name, 0), after.get(name, 0)))
+    if "cooperation" in submitted:
+        for name in COOPERATION_FIGURES:
+            before, after = submitted["cooperation"].get(name, {}), now["cooperation"][name]
+            for code in sorted({*before, *after}):
+                if before.get(code, 0) != after.get(code, 0):
+                    found.append(Difference(name, None, before.get(code, 0), after.get(code, 0), code))
     return found
 
 
@@ -164,6 +238,7 @@ class Article7:
 
     coalition: Coalition
     figures: YearFigures
+    cooperation: Cooperation
     submission: Article7Submission | None
     changes: list[Difference] = field(default_factory=list)
 
@@ -180,9 +255,12 @@ async def submission(session: AsyncSession, coalition: Coalition, year: int) -> 
 
 async def article7(session: AsyncSession, coalition: Coalition, year: int, today: date) -> Article7:
     figures = year_figures(coalition, await operator_reports(session, coalition), year, today)
+    funding = cooperation(
+        await needs.year_flows(session, coalition, year), await needs.totals(session, coalition, include_closed=True)
+    )
     stored = await submission(session, coalition, year)
-    changes = differences(json.loads(stored.figures), figures.snapshot()) if stored else []
-    return Article7(coalition, figures, stored, changes)
+    changes = differences(json.loads(stored.figures), snapshot(figures, funding)) if stored else []
+    return Article7(coalition, figures, funding, stored, changes)
 
 
 async def submit(
@@ -196,7 +274,7 @@ async def submit(
     stored = current.submission or Article7Submission(
         coalition_id=coalition.id, year=year, figures="", submitted_at=now
     )
-    stored.figures = json.dumps(current.figures.snapshot(), sort_keys=True)
+    stored.figures = json.dumps(snapshot(current.figures, current.cooperation), sort_keys=True)
     stored.submitted_by, stored.submitted_at = (person.id if person else None), now
     session.add(stored)
     await session.flush()
@@ -210,7 +288,7 @@ async def submit(
         )
         .values(state="dropped", finished_at=now, note="submitted")
     )
-    return Article7(coalition, current.figures, stored, [])
+    return Article7(coalition, current.figures, current.cooperation, stored, [])
 
 
 async def after_report(session: AsyncSession, coalition: Coalition, report: ProgressReport, now: datetime) -> bool:

@@ -2,7 +2,7 @@
 the overdue digest.
 
 Every line opens and closes its own tags and user text is collapsed to one line, so a long
-list can be split at any line boundary (`render.split_text`) without breaking the HTML.
+list can be split at any line boundary (`bot.outbox.split`) without breaking the HTML.
 """
 
 from __future__ import annotations

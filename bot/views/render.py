@@ -1,5 +1,5 @@
 """Rendering helpers shared by every view: escaping, direction, syntax examples, several
-languages in one post, splitting.
+languages in one post. Splitting long texts is the sender's (`bot.outbox.split`).
 
 Direction (SPEC §10) is handled here for every view: user text and country names are
 isolated (FSI…PDI) for right-to-left readers, and the syntax in translated prose —
@@ -109,31 +109,3 @@ def multilingual(langs: Iterable[Lang], render: Render) -> list[str]:
     parts = blocks(langs, render)
     joined = LANGUAGE_SEPARATOR.join(parts)
     return [joined] if len(joined) <= TEXT_LIMIT else parts
-
-
-def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
-    """Split at line boundaries into chunks Telegram accepts.
-
-    Views never open an HTML tag on one line and close it on another, so a line boundary is
-    always a safe place to cut; a single line longer than the limit is cut at a space (or hard).
-    """
-    chunks: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while len(line) > limit:
-            cut = line.rfind(" ", 0, limit)
-            cut = cut if cut > 0 else limit
-            if current:
-                chunks.append(current)
-                current = ""
-            chunks.append(line[:cut])
-            line = line[cut:].lstrip(" ")
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            chunks.append(current)
-            current = line
-        else:
-            current = candidate
-    if current.strip():
-        chunks.append(current)
-    return [chunk for chunk in chunks if chunk.strip()]

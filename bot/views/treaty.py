@@ -12,7 +12,8 @@ from bot.models import Coalition, TreatyDeadline
 from bot.services import deadlines as deadline_service
 from bot.services import treaty
 from bot.services.progress import Totals
-from bot.services.treaty import Article7, Difference, Extension
+from bot.services.treaty import Article7, Cooperation, Difference, Extension
+from bot.views.needs import money
 from bot.views.progress import area, countdown, month
 from bot.views.render import esc
 
@@ -26,6 +27,9 @@ FIGURE_NAMES: dict[str, str] = {
     "re_sessions": N_("risk education sessions"),
     "re_people": N_("people reached by risk education"),
     "remaining": N_("remaining contamination on 31 December (m²)"),
+    "requested": N_("needs registered in the year (Form I)"),
+    "pledged": N_("pledged in the year (Form I)"),
+    "disbursed": N_("disbursed in the year (Form I)"),
 }
 
 
@@ -42,8 +46,10 @@ def months(t: Lang, periods: list[str]) -> str:
     return format_list([month(t, period) for period in periods], locale=t.code)
 
 
-def _value(t: Lang, value: int | None) -> str:
-    return "—" if value is None else t.number(value)
+def _value(t: Lang, value: int | None, currency: str | None = None) -> str:
+    if value is None:
+        return "—"
+    return t.number(value) if currency is None else money(t, value, currency)
 
 
 # Article 7 --------------------------------------------------------------------------------
@@ -77,10 +83,39 @@ def remaining_line(t: Lang, year: int, remaining: int | None) -> str:
 
 def _difference(t: Lang, change: Difference) -> str:
     name = t._(FIGURE_NAMES[change.figure])
+    submitted = _value(t, change.submitted, change.currency)
+    now = _value(t, change.now, change.currency)
+    if change.currency is not None:  # Form I: a coalition figure, in one currency
+        return "• " + t._("{figure}: submitted {submitted}, now {now}").format(
+            figure=name, submitted=submitted, now=now
+        )
     owner = t._("all operators") if change.organisation is None else esc(change.organisation)
     return "• " + t._("{owner}, {figure}: submitted {submitted}, now {now}").format(
-        owner=owner, figure=name, submitted=_value(t, change.submitted), now=_value(t, change.now)
+        owner=owner, figure=name, submitted=submitted, now=now
     )
+
+
+def _amounts(t: Lang, by_currency: dict[str, int]) -> str:
+    """`€120,000 and $450,000`: one amount per currency, never added together."""
+    return t.join([money(t, value, code) for code, value in by_currency.items()]) or t._("none")
+
+
+def cooperation_line(t: Lang, c: Cooperation) -> str:
+    """Form I's totals, each currency on its own (no exchange rate)."""
+    if not c.recorded:
+        return t._(
+            "International cooperation (Form I): no need, pledge or disbursement recorded in {year} (/needs)."
+        ).format(year=t.isolate(c.year))
+    line = t._(
+        "International cooperation (Form I): needs registered {requested} · pledged {pledged} · disbursed {disbursed}"
+    ).format(
+        requested=_amounts(t, c.requested),
+        pledged=_amounts(t, c.pledged),
+        disbursed=_amounts(t, c.disbursed),
+    )
+    if c.in_kind:
+        line += " · " + t.ngettext("{n} pledge in kind", "{n} pledges in kind", c.in_kind).format(n=t.number(c.in_kind))
+    return line
 
 
 def article7(t: Lang, a: Article7) -> str:
@@ -98,6 +133,7 @@ def article7(t: Lang, a: Article7) -> str:
         t._("Risk education (Form G): {sessions} sessions, {people} people reached").format(
             sessions=t.number(f.total.re_sessions), people=t.number(f.total.re_people)
         ),
+        cooperation_line(t, a.cooperation),
         "",
     ]
     missing = [op for op in f.operators if op.missing]

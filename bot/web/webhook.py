@@ -91,6 +91,8 @@ async def serve(
         await runner.cleanup()
         if application.running:
             await application.stop()
+            if application.post_stop:  # lets queued replies leave while the bot can still send
+                await application.post_stop(application)
         await application.shutdown()
         if application.post_shutdown:
             await application.post_shutdown(application)

@@ -88,11 +88,17 @@ class Harness:
         await self.idle(timeout)
         return await self.next(chat_id, seen, contains=contains, timeout=timeout)
 
-    async def idle(self, timeout: float = 5.0) -> None:
-        """Wait until every update pushed so far has been handled (replies included)."""
+    async def idle(self, timeout: float = 5.0, *, replies: bool = True) -> None:
+        """Wait until every update pushed so far has been handled (and its replies have left)."""
         target = self.emu.updates.last_update_id
         async with self.progress:
             await asyncio.wait_for(self.progress.wait_for(lambda: self.processed >= target), timeout)
+        if replies:  # replies leave after the handler, through the sender
+            await asyncio.wait_for(self.runtime.sender.idle(), timeout)
+
+    @property
+    def runtime(self):
+        return self.app.bot_data["runtime"]
 
     def replies(self, chat_id: int, seen: set) -> list[SentMessage]:
         return [m for m in self.emu.sent if m.chat_id == chat_id and (m.chat_id, m.message_id) not in seen]
@@ -135,6 +141,7 @@ def make_settings(emu: Emulator, db_url: str) -> Settings:
         telegram_api_base_url=emu.base_url,
         database_url=db_url,
         locales_dir=PROJECT_ROOT / "locales",
+        commands_per_minute=0,  # tests act faster than people; test_sender checks the throttle
     )
 
 
@@ -157,7 +164,8 @@ async def started_bot(
 ) -> AsyncIterator[Harness]:
     """The real application on long polling; usable several times in a test (restarts).
 
-    `overrides` are settings beyond the defaults of `make_settings` (e.g. `public_url`)."""
+    `overrides` are settings beyond the defaults of `make_settings` (e.g. `public_url`);
+    `rate_limit`: the sender applies Telegram's limits (turn `emu.flood_control` on with it)."""
     settings = make_settings(emu, db_url).model_copy(update=overrides)
     application = build_application(settings, clock=clock, rate_limit=rate_limit)
     harness = Harness(emu, application, clock, settings, progress=asyncio.Condition())

@@ -37,6 +37,8 @@ class Balancer:
         url = f"http://127.0.0.1:{self.ports[instance]}/hook"
         async with self.http.post(url, json=update, headers={SECRET_HEADER: SECRET}) as response:
             assert response.status == 200
+        # applied before the 200; what it says leaves afterwards, through that instance's sender
+        await asyncio.wait_for(self.apps[instance].bot_data["runtime"].sender.idle(), 10)
 
     async def say(self, instance: int, chat_id: int, user_id: int, text: str, reply_to: int | None = None):
         """A message written in the emulator's chat, delivered to one instance; the bot's next reply."""

@@ -122,6 +122,7 @@ class BotThread:
                 self.processed = max(self.processed, update.update_id)
 
         application.process_update = tracked
+        self.application = application
         self._running = running(application, poll_timeout=1)
         await self._running.__aenter__()
         for user, text in [
@@ -137,6 +138,7 @@ class BotThread:
         target = self.emu.updates.last_update_id
         for _ in range(1000):
             if self.processed >= target:
+                await self.application.bot_data["runtime"].sender.idle()  # replies leave after the handler
                 return
             await asyncio.sleep(0.005)
         raise TimeoutError("the bot did not handle the input in 5 s")

@@ -59,6 +59,126 @@ RELEASED = NPA["cancelled"] + NPA["cleared"] + HALO["reduced"] + HALO["cleared"]
 REMAINING = 2_000_000 + NPA["found"] - RELEASED  # 1,721,000
 
 
+@pytest.fixture
+async def funded(year):
+    """The 2026 needs register on top of `year`, typed in chat at the dates it happened:
+
+    June 2026: N1 survey 450,000 USD (high), N2 victim assistance 120,000 EUR; Norway (John)
+    pledges 200,000 USD to N1 (PL1) and two machines in kind (PL2), then 10,000 USD (PL3),
+    withdrawn; the administrator records 50,000 EUR from Auswärtiges Amt for N2 (PL4).
+    November 2026: tranches of 75,000 USD (PL1) and 20,000.50 EUR (PL4).
+    January 2027 (not in 2026): N3 30,000 USD and a tranche of 25,000 USD on PL1.
+    """
+    bot = year
+    await bot.say(GROUP, ADMIN, "/approve @john")
+    bot.clock.set(datetime(2026, 6, 15, 9, 0, tzinfo=UTC))
+    await bot.say(GROUP, ADMIN, "/need Technical survey of sector 4 450000 USD by 2027-06 priority high")
+    await bot.say(GROUP, ADMIN, "/need Victim assistance centre 120000 EUR priority medium")
+    await bot.say(GROUP, JOHN, "/pledge N1 200000 USD by 2027-03-31")
+    await bot.say(GROUP, JOHN, "/pledge N1 in-kind two mechanical demining machines")
+    await bot.say(GROUP, JOHN, "/pledge N1 10000 USD")
+    await bot.say(GROUP, JOHN, "/pledge PL3 withdrawn plans changed")
+    await bot.say(GROUP, ADMIN, '/pledge N2 50000 EUR org="Auswärtiges Amt" by 2027-03-31')
+    bot.clock.set(datetime(2026, 11, 20, 9, 0, tzinfo=UTC))
+    await bot.say(GROUP, JOHN, "/pledge PL1 disbursed 75000 USD")
+    await bot.say(GROUP, ADMIN, "/pledge PL4 disbursed 20000.50 EUR")
+    bot.clock.set(datetime(2027, 1, 5, 9, 0, tzinfo=UTC))
+    await bot.say(GROUP, ADMIN, "/need Risk education materials 30000 USD")
+    await bot.say(GROUP, JOHN, "/pledge PL1 disbursed 25000 USD")
+    bot.clock.set(JANUARY)
+    return bot
+
+
+def _form_i(book, sheet: str) -> dict[str, list[list]]:
+    """Form I's sections by title, each as its rows of values (heading row first)."""
+    sections: dict[str, list[list]] = {}
+    current = None
+    for row in book[sheet].iter_rows(min_row=5, values_only=True):
+        values = list(row)
+        while values and values[-1] is None:
+            values.pop()
+        if not values:
+            current = None
+        elif current is None:
+            current = sections.setdefault(values[0], [])
+        else:
+            current.append(values)
+    return sections
+
+
+async def test_form_i_lists_the_years_needs_pledges_and_disbursements_per_currency(funded):
+    bot = funded
+    replies = await _article7(bot, LAYLA, "/article7 2026")
+    (document,) = [m for m in replies if m.kind == "document"]
+    book = openpyxl.load_workbook(io.BytesIO(document.file_data))
+    assert book.sheetnames == ["Form F", "Form B", "Form G", "Form I"]
+    assert book["Form I"]["A1"].value == "Form I: International cooperation and assistance"
+    sections = _form_i(book, "Form I")
+    totals = sections["Totals of 2026 per currency (no exchange rate applied)"]
+    assert totals == [
+        ["Currency", "Needs registered", "Pledged (not withdrawn)", "Disbursed",
+         "Funding gap of the open needs on January 10, 2027"],
+        ["EUR", 120000, 50000, 20000.5, 70000],
+        ["USD", 450000, 200000, 75000, 250000 + 30000],
+        ["Pledges in kind (not withdrawn)", 1],
+    ]  # fmt: skip
+    assert book["Form I"]["D7"].number_format == "#,##0.00"
+    needs = sections["Needs registered in 2026"]
+    assert needs[0] == ["Need", "Title", "Priority", "Amount", "Currency", "Needed by", "Status"]
+    assert needs[1:] == [
+        ["N1", "Technical survey of sector 4", "high", 450000, "USD", "2027-06", "open"],
+        ["N2", "Victim assistance centre", "medium", 120000, "EUR", None, "open"],
+    ]
+    pledges = sections["Pledges made in 2026 (withdrawn ones are not counted in the totals)"]
+    assert [row[:7] for row in pledges[1:]] == [
+        ["PL1", "N1", "Embassy of Norway", 200000, "USD", None, "committed"],
+        ["PL2", "N1", "Embassy of Norway", None, None, "two mechanical demining machines", "pledged"],
+        ["PL3", "N1", "Embassy of Norway", 10000, "USD", None, "withdrawn"],
+        ["PL4", "N2", "Auswärtiges Amt", 50000, "EUR", None, "committed"],
+    ]
+    assert pledges[1][7] == datetime(2027, 3, 31)  # a date cell
+    paid = sections["Disbursements in 2026"]
+    assert paid[1:] == [
+        [datetime(2026, 11, 20), "PL1", "N1", "Embassy of Norway", 75000, "USD"],
+        [datetime(2026, 11, 20), "PL4", "N2", "Auswärtiges Amt", 20000.5, "EUR"],
+    ]
+    (message,) = [m for m in replies if m.kind == "text"]
+    assert (
+        "International cooperation (Form I): needs registered €120,000 and $450,000 · pledged €50,000 and "
+        "$200,000 · disbursed €20,000.50 and $75,000 · 1 pledge in kind"
+    ) in message.text.replace("\u2068", "").replace("\u2069", "")
+    # a pledge corrected after the submission shows as submitted beside now
+    await bot.say(LAYLA, LAYLA, "/article7 2026 submitted")
+    await bot.say(GROUP, JOHN, "/pledge PL1 amount 180000 USD")
+    text = "\n".join(m.text for m in await _article7(bot, LAYLA, "/article7 2026") if m.kind == "text")
+    plain = text.replace("\u2068", "").replace("\u2069", "")
+    assert "• pledged in the year (Form I): submitted $200,000, now $180,000" in plain
+    assert "area cleared" not in plain  # the reports did not change
+
+
+async def test_form_i_in_arabic_and_french(funded):
+    bot = funded
+    await bot.say(LAYLA, LAYLA, "/language ar")
+    replies = await _article7(bot, LAYLA, "/article7 2026")
+    (document,) = [m for m in replies if m.kind == "document"]
+    book = openpyxl.load_workbook(io.BytesIO(document.file_data))
+    assert book.sheetnames[-1] == "الاستمارة I"
+    sheet = book["الاستمارة I"]
+    assert sheet.sheet_view.rightToLeft is True
+    sections = _form_i(book, "الاستمارة I")
+    totals = next(rows for title, rows in sections.items() if "2026" in title and "العملة" in rows[0])
+    assert totals[1:3] == [["EUR", 120000, 50000, 20000.5, 70000], ["USD", 450000, 200000, 75000, 280000]]
+    pledges = next(rows for title, rows in sections.items() if "PL1" in [r[0] for r in rows])
+    assert pledges[0][2] == "الجهة المانحة" and pledges[1][2] == "Embassy of Norway"
+    assert pledges[4][:5] == ["PL4", "N2", "Auswärtiges Amt", 50000, "EUR"]
+    assert all("\u2068" not in str(v) for rows in sections.values() for row in rows for v in row)
+    (message,) = [m for m in replies if m.kind == "text"]
+    assert "التعاون الدولي (الاستمارة I)" in message.text
+    await bot.say(LAYLA, LAYLA, "/language fr")
+    french = next(m for m in await _article7(bot, LAYLA, "/article7 2026") if m.kind == "text").text
+    assert "Coopération internationale (formulaire\u00a0I)\u00a0:" in french
+
+
 async def test_progress_counts_remaining_from_the_baseline_month_with_found(year):
     bot = year
     seen = bot.snapshot()
@@ -86,7 +206,7 @@ async def test_article7_sends_a_workbook_with_numbers_and_flags_missing_months(y
     (document,) = [m for m in replies if m.kind == "document"]
     assert document.file_name == "article7-lebanon-2026.xlsx"
     book = openpyxl.load_workbook(io.BytesIO(document.file_data))
-    assert book.sheetnames == ["Form F", "Form B", "Form G"]
+    assert book.sheetnames == ["Form F", "Form B", "Form G", "Form I"]
     land = book["Form F"]
     assert "Article 7" in land["A3"].value and "Clearance" in land["A1"].value
     header = [c.value for c in land[5]]
@@ -107,6 +227,7 @@ async def test_article7_sends_a_workbook_with_numbers_and_flags_missing_months(y
     assert "Remaining contamination on 31 December 2026: 1,721,000 m²" in message.text
     assert "NPA: March 2026 and July 2026" in message.text and "HALO Trust: September 2026" in message.text
     assert "/article7 2026 submitted" in message.text
+    assert "International cooperation (Form I): no need, pledge or disbursement recorded in 2026" in message.text
 
 
 async def test_article7_refusals_and_a_year_without_reports(year):
@@ -257,7 +378,7 @@ async def test_the_workbook_and_message_in_arabic_and_french(year):
     replies = await _article7(bot, LAYLA, "/article7 2026")
     (document,) = [m for m in replies if m.kind == "document"]
     book = openpyxl.load_workbook(io.BytesIO(document.file_data))
-    assert book.sheetnames == ["الاستمارة F", "الاستمارة B", "الاستمارة G"]
+    assert book.sheetnames == ["الاستمارة F", "الاستمارة B", "الاستمارة G", "الاستمارة I"]
     land = book["الاستمارة F"]
     assert land.sheet_view.rightToLeft is True
     assert land["A5"].value == "الجهة المنفذة" and "\u2068" not in str(land["A2"].value)

@@ -31,7 +31,10 @@ async def test_a_claim_whose_lease_expired_is_resumed_by_another_worker(db, cloc
     later = clock.now() + timedelta(hours=2)
     async with db.transaction() as s:
         (claimed,) = await reminders.claim_due(s, "a", later)
-        await reminders.begin_delivery(s, claimed.id, reminders.GROUP)
+        (queued,) = await reminders.queue_deliveries(s, claimed.id, [reminders.GROUP])
+        assert await reminders.served(s, claimed.id) == set()  # queued only: a crash now resends it
+        assert await reminders.queue_deliveries(s, claimed.id, [reminders.GROUP]) == [queued]
+        await reminders.begin_delivery(s, queued)
     async with db.transaction() as s:
         assert await reminders.claim_due(s, "b", later + reminders.LEASE / 2) == []
         (resumed,) = await reminders.claim_due(s, "b", later + reminders.LEASE * 2)

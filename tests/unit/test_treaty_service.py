@@ -346,3 +346,140 @@ async def test_the_dashboard_counts_remaining_as_progress_does(db):
     remaining = 2_000_000 + _sum(since, "found", lambda k: True) - _sum(since, "released", lambda k: True)
     assert land.outlook is not None and land.outlook.remaining == remaining == figures.remaining
     assert land.monthly[0][0] == "2022-06"  # the release chart still starts at the first report
+
+
+# Form I (international cooperation): the needs register of the year, summed by hand --------
+
+BEIRUT_NEW_YEAR_2026 = datetime(2025, 12, 31, 22, 0, tzinfo=UTC)  # 00:00 on 1 January 2026 in Beirut
+BEIRUT_NEW_YEAR_2027 = datetime(2026, 12, 31, 22, 0, tzinfo=UTC)
+# (number, amount in minor units or None, currency, registered at, closed)
+NEEDS = [
+    (1, 45_000_000, "USD", datetime(2026, 2, 3, 9, 0, tzinfo=UTC), False),
+    (2, 12_000_000, "EUR", datetime(2026, 6, 1, 9, 0, tzinfo=UTC), False),
+    (3, None, None, datetime(2026, 7, 1, 9, 0, tzinfo=UTC), False),  # in kind
+    (4, 500_000, "USD", BEIRUT_NEW_YEAR_2026 - timedelta(minutes=1), False),  # 2025 in Beirut
+    (5, 300_000, "KWD", BEIRUT_NEW_YEAR_2027 - timedelta(minutes=1), True),  # 2026 in Beirut, closed
+    (6, 3_000_000, "USD", BEIRUT_NEW_YEAR_2027, False),  # 2027
+]
+# (number, need, donor, amount, currency, state, pledged at)
+PLEDGES = [
+    (1, 1, "Embassy of Norway", 20_000_000, "USD", "committed", datetime(2026, 3, 1, tzinfo=UTC)),
+    (2, 1, "Auswärtiges Amt", 15_000_000, "EUR", "pledged", datetime(2026, 4, 1, tzinfo=UTC)),  # other currency
+    (3, 2, "Auswärtiges Amt", 5_000_000, "EUR", "disbursed", datetime(2026, 6, 2, tzinfo=UTC)),
+    (4, 1, "Embassy of Norway", 1_000_000, "USD", "withdrawn", datetime(2026, 5, 1, tzinfo=UTC)),
+    (5, 3, "UNDP", None, None, "pledged", datetime(2026, 7, 2, tzinfo=UTC)),  # in kind
+    (6, 4, "UNDP", 100_000, "USD", "committed", datetime(2025, 12, 1, tzinfo=UTC)),  # a 2025 pledge
+    (7, 6, "Embassy of Norway", 1_000_000, "USD", "pledged", datetime(2027, 1, 5, tzinfo=UTC)),
+]
+# (pledge, amount, currency, paid at)
+TRANCHES = [
+    (1, 7_500_000, "USD", datetime(2026, 9, 1, tzinfo=UTC)),
+    (1, 2_500_000, "USD", BEIRUT_NEW_YEAR_2027),  # 2027 in Beirut: not in 2026
+    (3, 2_000_050, "EUR", datetime(2026, 8, 1, tzinfo=UTC)),
+    (3, 2_999_950, "EUR", datetime(2026, 10, 1, tzinfo=UTC)),
+    (6, 50_000, "USD", datetime(2026, 2, 1, tzinfo=UTC)),  # a 2025 pledge paid in 2026 counts
+]
+
+
+async def _register(s, coalition: Coalition) -> None:
+    """The rows as a clerk would have typed them into the tables, without the needs service."""
+    from bot.models import Need, Pledge, PledgeStep
+
+    ids = {}
+    for number, amount, currency, at, closed in NEEDS:
+        need = Need(coalition_id=coalition.id, number=number, title=f"Need {number}", amount=amount,
+                    currency=currency, priority="high", created_at=at, closed_at=at if closed else None)  # fmt: skip
+        s.add(need)
+        await s.flush()
+        ids[number] = need.id
+    pledges = {}
+    for number, need, org, amount, currency, state, at in PLEDGES:
+        paid = sum(a for p, a, _, _ in TRANCHES if p == number)
+        pledge = Pledge(coalition_id=coalition.id, need_id=ids[need], number=number, organisation=org,
+                        amount=amount, currency=currency, in_kind="" if amount else "two machines", state=state,
+                        disbursed=paid, pledged_at=at, confirmed_at=at)  # fmt: skip
+        s.add(pledge)
+        await s.flush()
+        pledges[number] = pledge.id
+    for number, amount, currency, at in TRANCHES:
+        s.add(PledgeStep(pledge_id=pledges[number], kind="tranche", amount=amount, currency=currency, at=at))
+    await s.flush()
+
+
+def _by_currency(pairs) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for code, value in pairs:
+        found[code] = found.get(code, 0) + value
+    return dict(sorted(found.items()))
+
+
+def _in_2026(at: datetime) -> bool:
+    return BEIRUT_NEW_YEAR_2026 <= at < BEIRUT_NEW_YEAR_2027
+
+
+async def test_form_i_figures_recomputed_from_the_needs_rows(db):
+    async with db.transaction() as s:
+        coalition = await _store(s)
+        await _register(s, coalition)
+        c = (await treaty.article7(s, coalition, 2026, TODAY)).cooperation
+    needs_2026 = [n for n in NEEDS if _in_2026(n[3])]
+    pledges_2026 = [p for p in PLEDGES if _in_2026(p[6])]
+    assert [n.number for n in c.needs] == [n[0] for n in needs_2026] == [1, 2, 3, 5]
+    assert [p.number for p, _ in c.pledges] == [p[0] for p in pledges_2026] == [1, 2, 3, 4, 5]
+    assert [need.number for _, need in c.pledges] == [1, 1, 2, 1, 3]
+    assert c.requested == _by_currency((n[2], n[1]) for n in needs_2026 if n[1] is not None)
+    assert c.requested == {"EUR": 12_000_000, "KWD": 300_000, "USD": 45_000_000}
+    assert c.pledged == _by_currency((p[4], p[3]) for p in pledges_2026 if p[3] and p[5] != "withdrawn")
+    assert c.pledged == {"EUR": 20_000_000, "USD": 20_000_000}  # never converted, withdrawn not counted
+    assert c.in_kind == 1
+    assert c.disbursed == _by_currency((t[2], t[1]) for t in TRANCHES if _in_2026(t[3]))
+    assert c.disbursed == {"EUR": 5_000_000, "USD": 7_550_000}
+    assert [(p.number, step.amount) for p, step, _ in c.disbursements] == [
+        (6, 50_000), (3, 2_000_050), (1, 7_500_000), (3, 2_999_950)]  # fmt: skip
+    # the gap now: open needs (any year) − their live pledges in the need's own currency
+    assert c.gap == {"EUR": 12_000_000 - 5_000_000, "USD": (45_000_000 - 20_000_000) + (500_000 - 100_000)
+                     + (3_000_000 - 1_000_000)}  # fmt: skip
+    assert c.currencies == ["EUR", "KWD", "USD"]
+
+
+async def test_form_i_is_kept_in_the_submission_and_compared_later(db):
+    from bot.models import Pledge
+
+    async with db.transaction() as s:
+        coalition = await _store(s)
+        await _register(s, coalition)
+        sent = await treaty.submit(s, coalition, 2026, None, NOW)
+        stored = json.loads(sent.submission.figures)
+        assert stored["cooperation"] == {
+            "requested": {"EUR": 12_000_000, "KWD": 300_000, "USD": 45_000_000},
+            "pledged": {"EUR": 20_000_000, "USD": 20_000_000},
+            "disbursed": {"EUR": 5_000_000, "USD": 7_550_000},
+        }
+        first = (await s.exec(select(Pledge).where(Pledge.number == 1))).one()
+        first.amount = 18_000_000  # corrected after the submission
+        s.add(first)
+        await s.flush()
+        now = await treaty.article7(s, coalition, 2026, TODAY)
+        assert [(c.figure, c.currency, c.submitted, c.now) for c in now.changes] == [
+            ("pledged", "USD", 20_000_000, 18_000_000)
+        ]
+        # a submission stored before Form I existed has no Form I to compare: no spurious change
+        old = {k: v for k, v in stored.items() if k != "cooperation"}
+        figures = treaty.snapshot(now.figures, now.cooperation)
+        assert treaty.differences(old, figures) == []
+
+
+def test_form_i_amounts_are_numbers_with_the_currencys_decimals_and_code_apart():
+    from decimal import Decimal
+
+    from bot.views.workbook import amount
+
+    cells = [amount(minor, code) for minor, code in ((45_000_000, "USD"), (2_000_050, "EUR"), (300_123, "KWD"),
+                                                     (1_500_000, "JPY"), (None, None))]  # fmt: skip
+    assert [(c[0].value, c[0].format, c[1]) for c in cells[:4]] == [
+        (450_000, "#,##0.00", "USD"),
+        (Decimal("20000.5"), "#,##0.00", "EUR"),
+        (Decimal("300.123"), "#,##0.000", "KWD"),
+        (1_500_000, "#,##0", "JPY"),
+    ]
+    assert cells[4] == ["", ""]

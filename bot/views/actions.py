@@ -298,7 +298,8 @@ def overdue_digest(t: Lang, coalition: Coalition, items: list[Item], whole: bool
     ).format(n=t.number(len(items)), country=country(t, coalition.country))
     lines = [f"<b>{heading}</b>"]
     lines += [item_lines(t, item, with_owner=whole)[0] for item in items]
-    first = items[0].action  # the hint shows a reference the reader actually owns or manages
+    # the hint shows a reference the reader actually owns or manages (an example if none)
+    number = items[0].action.number if items else 3
     hint = t._("Report progress in the group: /update {action} <status> <NN%> <text>, or {tag} in a message.")
-    lines += ["", prose(t, hint.format(action=ref(t, first), tag=t.isolate(f"#AP{first.number}")))]
+    lines += ["", prose(t, hint.format(action=t.isolate(f"AP{number}"), tag=t.isolate(f"#AP{number}")))]
     return "\n".join(lines)

@@ -51,6 +51,13 @@ def _value(column, n: int):
     return f"{column.table.name}.{column.name}"
 
 
+def _day(moment):
+    """A stored moment cut to its day, as text (SQLite) or as a datetime (PostgreSQL)."""
+    if isinstance(moment, str):
+        return moment[:10] + " 00:00:00.000000"
+    return moment.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
 def _fill(connection) -> dict[str, list[str]]:
     """One row in every table, in foreign-key order; returns each table's columns."""
     metadata = MetaData()
@@ -93,7 +100,15 @@ async def test_a_database_at_the_four_old_heads_upgrades_with_its_data(tmp_path:
         async with db.engine.connect() as connection:
             current = (await connection.execute(text("SELECT version_num FROM alembic_version"))).scalars().all()
             assert current == ScriptDirectory.from_config(alembic_config(url)).get_heads()
+            # the concern limiter is rebuilt by 0011 (SPEC §8): its old rows and columns are gone
+            assert before.pop("concern_limit") and columns.pop("concern_limit")
+            assert (await connection.execute(text("SELECT count(*) FROM concern_limit"))).scalar() == 0
             after = await connection.run_sync(lambda sync: _read(sync, columns))
+        # what else SPEC §8 asks of the upgrade (0011), and nothing more: a concern keeps no time
+        # finer than its day
+        at = columns["concern"].index("created_at")
+        (concern,) = before.pop("concern")
+        assert after.pop("concern") == [(*concern[:at], _day(concern[at]), *concern[at + 1 :])]
         assert after == before
     finally:
         if not db.is_sqlite:  # leave the shared test database as the other tests expect it: at the head

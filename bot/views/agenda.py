@@ -103,7 +103,7 @@ def concern_recipients(t: Lang, options: list[tuple[Coalition, list[Member]]]) -
     """Before anything is sent: who would receive the concern, coalition by coalition."""
     lines = [t._("Your concern will be sent without your name. These facilitators will receive it:")]
     for coalition, facilitators in options:
-        lines += ["", t._("<b>Country Coalition of {country}</b>").format(country=esc(coalition.country))]
+        lines += ["", t._("<b>Country Coalition of {country}</b>").format(country=country(t, coalition.country))]
         for member in facilitators:
             record = member.membership
             name = esc(member.person.full_name or t._("former member"))
@@ -121,7 +121,8 @@ def send_concern_keyboard(t: Lang, coalitions: list[Coalition]) -> InlineKeyboar
         [
             [
                 InlineKeyboardButton(
-                    t._("Send to {country}").format(country=c.country), callback_data=ConcernCoalition(c.id).pack()
+                    t._("Send to {country}").format(country=t.country_name(c.country)),
+                    callback_data=ConcernCoalition(c.id).pack(),
                 )
             ]
             for c in coalitions

@@ -12,13 +12,13 @@ from datetime import date
 from decimal import Decimal
 
 from babel.dates import format_date, format_skeleton
-from babel.numbers import format_currency, get_currency_precision
+from babel.numbers import format_currency, get_currency_precision, get_currency_symbol
 
 from bot.i18n import N_, Lang
 from bot.models import Coalition, Meeting, Need, Person, Pledge
 from bot.services.needs import PRIORITY_NAMES, Funding, NeedTotals
 from bot.views.meetings import title as meeting_title
-from bot.views.render import esc
+from bot.views.render import country, esc
 
 STATE_NAMES: dict[str, str] = {
     "pledged": N_("pledged"),
@@ -34,10 +34,17 @@ def money(t: Lang, minor: int, code: str) -> str:
     precision = get_currency_precision(code)
     whole, fraction = divmod(minor, 10**precision)
     if fraction:
-        return t.isolate(format_currency(Decimal(minor).scaleb(-precision), code, locale=t.code))
-    pattern = copy(t.locale.currency_formats["standard"])  # the locale's own pattern, no decimals
-    pattern.frac_prec = (0, 0)
-    return t.isolate(pattern.apply(whole, t.locale, currency=code, currency_digits=False))
+        text = format_currency(Decimal(minor).scaleb(-precision), code, locale=t.code)
+    else:
+        pattern = copy(t.locale.currency_formats["standard"])  # the locale's own pattern, no decimals
+        pattern.frac_prec = (0, 0)
+        text = pattern.apply(whole, t.locale, currency=code, currency_digits=False)
+    symbol = get_currency_symbol(code, locale=t.code)
+    if t.rtl and any(c.isascii() and c.isalpha() for c in symbol):
+        # A Latin symbol such as "US$" ends in a neutral "$" that an RTL paragraph moves to the
+        # left of "US" ("$US"): the symbol is kept left to right on its own.
+        text = text.replace(symbol, t.ltr(symbol), 1)
+    return t.isolate(text)
 
 
 def amounts(t: Lang, by_currency: dict[str, int]) -> str:
@@ -154,7 +161,7 @@ def confirm_request(t: Lang, coalition: Coalition, pledge: Pledge, need: Need, r
     return "\n".join(
         [
             t._("A pledge of {organisation} was recorded in the Country Coalition of {country}:").format(
-                organisation=f"<b>{esc(pledge.organisation)}</b>", country=esc(coalition.country)
+                organisation=f"<b>{esc(pledge.organisation)}</b>", country=country(t, coalition.country)
             ),
             f"{need_ref(t, need)} {esc(need.title)}",
             pledge_line(t, pledge, recorder),
@@ -199,8 +206,8 @@ def need_block(t: Lang, item: NeedTotals, recorders: dict[int, Person]) -> list[
 def needs_list(
     t: Lang, coalition: Coalition, items: list[NeedTotals], gaps: dict[str, int], recorders: dict[int, Person]
 ) -> str:
-    country = esc(coalition.country)
-    lines = [t._("<b>Needs and pledges of the Country Coalition of {country}</b>").format(country=country)]
+    name = country(t, coalition.country)
+    lines = [t._("<b>Needs and pledges of the Country Coalition of {country}</b>").format(country=name)]
     if not items:
         lines.append(esc(t._("No open need. Managers register one with /need <title> [amount CUR].")))
         return "\n".join(lines)
@@ -243,7 +250,7 @@ def agenda_notice(t: Lang, coalition: Coalition, meeting: Meeting, needs: list[N
             "{n} high-priority needs of the Country Coalition of {country} have no pledge; "
             "they are on the agenda of meeting {meeting}:",
             len(needs),
-        ).format(n=t.number(len(needs)), country=esc(coalition.country), meeting=meeting_title(t, meeting))
+        ).format(n=t.number(len(needs)), country=country(t, coalition.country), meeting=meeting_title(t, meeting))
     ]
     lines += [f"• {_need_head(t, need)}" for need in needs]
     lines.append(t._("See /needs and /agenda."))
@@ -256,7 +263,7 @@ def nudge(t: Lang, coalition: Coalition, pledge: Pledge, need: Need) -> str:
         [
             "⏰ "
             + t._("Pledge {ref} of {organisation} to the Country Coalition of {country} is not disbursed yet.").format(
-                ref=pledge_ref(t, pledge), organisation=esc(pledge.organisation), country=esc(coalition.country)
+                ref=pledge_ref(t, pledge), organisation=esc(pledge.organisation), country=country(t, coalition.country)
             ),
             f"{need_ref(t, need)} {esc(need.title)}",
             pledge_line(t, pledge, None),

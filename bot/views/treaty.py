@@ -15,7 +15,7 @@ from bot.services.progress import Totals
 from bot.services.treaty import Article7, Cooperation, Difference, Extension
 from bot.views.needs import money
 from bot.views.progress import area, countdown, month
-from bot.views.render import esc
+from bot.views.render import country, esc
 
 FIGURE_NAMES: dict[str, str] = {
     "cancelled": N_("area cancelled (m²)"),
@@ -37,8 +37,8 @@ def long_date(t: Lang, day: date) -> str:
     return t.isolate(format_date(day, "long", locale=t.code))
 
 
-def _coalition(coalition: Coalition) -> str:
-    return esc(coalition.country)
+def _coalition(t: Lang, coalition: Coalition) -> str:
+    return country(t, coalition.country)
 
 
 def months(t: Lang, periods: list[str]) -> str:
@@ -123,7 +123,7 @@ def article7(t: Lang, a: Article7) -> str:
     lines = [
         "📄 "
         + t._("<b>Article 7 report for {year}: draft figures of the Country Coalition of {country}</b>").format(
-            year=t.isolate(year), country=_coalition(a.coalition)
+            year=t.isolate(year), country=_coalition(t, a.coalition)
         ),
         t._("Summed from the operators' monthly reports; the workbook follows the Article 7 reporting forms."),
         "",
@@ -171,14 +171,14 @@ def article7(t: Lang, a: Article7) -> str:
 
 def article7_caption(t: Lang, a: Article7) -> str:
     return t._("Article 7 report for {year} — {country}: draft workbook").format(
-        year=t.isolate(a.figures.year), country=_coalition(a.coalition)
+        year=t.isolate(a.figures.year), country=_coalition(t, a.coalition)
     )
 
 
 def no_reports(t: Lang, coalition: Coalition, year: int) -> str:
     return t._(
         "No progress report for {year} in the Country Coalition of {country}: there is nothing to draft."
-    ).format(year=t.isolate(year), country=_coalition(coalition))
+    ).format(year=t.isolate(year), country=_coalition(t, coalition))
 
 
 def submitted(t: Lang, a: Article7) -> str:
@@ -188,7 +188,7 @@ def submitted(t: Lang, a: Article7) -> str:
         "its reminders stop. A report filed later for {year} will be compared with what was submitted."
     ).format(
         year=t.isolate(a.figures.year),
-        country=_coalition(a.coalition),
+        country=_coalition(t, a.coalition),
         date=t.date(a.submission.submitted_at, fmt="long"),
     )
 
@@ -209,7 +209,7 @@ def article7_changed(t: Lang, coalition: Coalition, year: int, organisation: str
     ).format(
         organisation=f"<b>{esc(organisation)}</b>",
         year=year,
-        country=_coalition(coalition),
+        country=_coalition(t, coalition),
         date=t.date(submitted_at, fmt="long"),
     )
 
@@ -226,7 +226,8 @@ def article7_reminder(t: Lang, coalition: Coalition, year: int, overdue: bool) -
     )
     return "\n".join(
         [
-            ("⚠️ " if overdue else "📝 ") + head.format(year=t.isolate(year), country=_coalition(coalition), date=due),
+            ("⚠️ " if overdue else "📝 ")
+            + head.format(year=t.isolate(year), country=_coalition(t, coalition), date=due),
             t._(
                 "/article7 {year} drafts its figures from the monthly reports; send /article7 {year} submitted "
                 "once it has been sent."
@@ -247,7 +248,7 @@ def extension_alert(t: Lang, coalition: Coalition, msp: TreatyDeadline, now: dat
                 "The Article 4 extension request of the Country Coalition of {country} must be submitted by {date} "
                 "({countdown}), nine months before the Meeting of States Parties of {msp}."
             ).format(
-                country=_coalition(coalition),
+                country=_coalition(t, coalition),
                 date=long_date(t, due),
                 countdown=countdown(t, deadline_service.deadline_moment(coalition, due), now),
                 msp=long_date(t, msp.due_on),
@@ -280,7 +281,7 @@ def extension(t: Lang, e: Extension) -> str:
     lines = [
         "📐 "
         + t._("<b>Article 4 extension request: figures of the Country Coalition of {country}</b>").format(
-            country=_coalition(e.coalition)
+            country=_coalition(t, e.coalition)
         ),
         t._("Summed from the operators' monthly reports."),
         "",

@@ -87,7 +87,7 @@ class _Sheet:
         self.ws: Worksheet = book.create_sheet(_plain(title).translate(_FORBIDDEN)[:31])
         self.ws.sheet_view.rightToLeft = t.rtl
         heading = t._("Country Coalition of {country} — Article 7 report for {year}").format(
-            country=a.coalition.country, year=a.figures.year
+            country=t.country_name(a.coalition.country), year=a.figures.year
         )
         self.ws["A1"] = _plain(f"{title}: {form}")
         self.ws["A1"].font = Font(bold=True, size=13)

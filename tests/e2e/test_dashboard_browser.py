@@ -163,7 +163,7 @@ async def test_an_arabic_reader_gets_a_right_to_left_arabic_page(web, browser):
     assert await watched.page.evaluate("document.documentElement.dir") == "rtl"
     assert await watched.page.evaluate("getComputedStyle(document.body).direction") == "rtl"
     assert await watched.page.evaluate("document.documentElement.lang") == "ar"
-    assert "الائتلاف القُطري في Lebanon" in text and "بنود العمل المفتوحة" in text and "الاجتماع القادم" in text
+    assert "الائتلاف القُطري في لبنان" in text and "بنود العمل المفتوحة" in text and "الاجتماع القادم" in text
     # the headings start at the right-hand edge on an RTL page
     box = await watched.page.locator("h1").bounding_box()
     width = await watched.page.evaluate("window.innerWidth")
@@ -231,6 +231,29 @@ async def _boxes(watched: Watched, selector: str) -> list[dict]:
     return [await item.bounding_box() for item in await watched.page.locator(selector).all()]
 
 
+async def _drawn_order(watched: Watched, selector: str, first: str, second: str) -> str:
+    """The two characters of the element's text in the order they are drawn, left to right."""
+    return await watched.page.evaluate(
+        """([selector, chars]) => {
+            const node = document.querySelector(selector);
+            const walker = document.createTreeWalker(node, NodeFilter.SHOW_TEXT);
+            const found = [];
+            for (let text = walker.nextNode(); text; text = walker.nextNode()) {
+                for (const char of chars) {
+                    const at = text.data.indexOf(char);
+                    if (at < 0) continue;
+                    const range = document.createRange();
+                    range.setStart(text, at);
+                    range.setEnd(text, at + 1);
+                    found.push([range.getBoundingClientRect().x, char]);
+                }
+            }
+            return found.sort((a, b) => a[0] - b[0]).map(([, char]) => char).join("");
+        }""",
+        [selector, [first, second]],
+    )
+
+
 async def test_needs_pledges_and_the_gap_read_in_english_and_in_arabic(web, browser):
     watched = await _page(browser, phone=True)
     await _open(watched, _mini_app(web, web.signed(JOHN)))
@@ -259,6 +282,7 @@ async def test_needs_pledges_and_the_gap_read_in_english_and_in_arabic(web, brow
     # right to left: the amount comes first at the right-hand edge, the sums follow leftwards
     amount, pledged = (await _boxes(watched, "#needs article:first-of-type .sums > div"))[:2]
     assert amount["x"] > pledged["x"]
+    assert await _drawn_order(watched, "#needs article:first-of-type .sums dd", "U", "$") == "U$"  # not "$US"
     heading = await watched.page.locator("#needs h2").bounding_box()
     width = await watched.page.evaluate("window.innerWidth")
     assert heading["x"] + heading["width"] > width * 0.85

@@ -282,7 +282,7 @@ async def test_the_gap_is_shown_in_three_languages(funded):
     listing = (await bot.say(GROUP, JOHN, "/needs")).text
     assert "Funding gap: $250,000" in listing
     assert "Déficit de financement" in listing and "250\u202f000\xa0$US" in listing
-    assert "فجوة التمويل" in listing and "250.000\xa0US$" in listing  # Lebanon: Babel's ar_LB digits
+    assert "فجوة التمويل" in listing and "250.000\xa0\u2066US$\u2069" in listing  # Lebanon: Babel's ar_LB digits
     await bot.say(NADIA, NADIA, "/start")
     private = await bot.say(NADIA, NADIA, "/needs")  # Nadia reads French (fr-CA)
     assert "450\u202f000\xa0$US" in private.text and "Funding gap" not in private.text

@@ -382,6 +382,7 @@ async def test_the_workbook_and_message_in_arabic_and_french(year):
     land = book["الاستمارة F"]
     assert land.sheet_view.rightToLeft is True
     assert land["A5"].value == "الجهة المنفذة" and "\u2068" not in str(land["A2"].value)
+    assert "لبنان" in land["A2"].value  # the country as the reader names it, not as typed at /setup
     totals = {r[0].value: r[4].value for r in land.iter_rows(min_row=6) if r[0].value}
     assert totals["المجموع"] == RELEASED
     (message,) = [m for m in replies if m.kind == "text"]
@@ -390,6 +391,7 @@ async def test_the_workbook_and_message_in_arabic_and_french(year):
     french = next(m for m in await _article7(bot, LAYLA, "/article7 2026") if m.kind == "text").text
     assert "Contamination restante au 31\u00a0décembre 2026\u00a0: 1\u202f721\u202f000\u00a0m²" in french
     assert "NPA\u00a0: mars 2026 et juillet 2026" in french
+    assert french.split("\n")[0].endswith("de la coalition nationale (Liban)")  # not "(Lebanon)" as typed
 
 
 async def test_a_manager_of_two_coalitions_chooses_one_with_a_button(year):

@@ -11,6 +11,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.emulator import Emulator, SentMessage
+from bot.outbox.sender import Sender
 
 TOKEN = "424242:DEMO"
 GROUP = -100200300
@@ -38,6 +39,7 @@ class Transcript:
         self.shown: dict[str, int] = {"step": 0, "message from the bot": 0, "chart": 0, "file": 0}
         self._printed: dict[tuple[int, int], int] = {}
         self._answers = 0
+        self._sender: Sender | None = None
 
     def where(self, chat_id: int) -> str:
         return "group" if chat_id < 0 else f"private chat with {NAMES.get(chat_id, chat_id)}"
@@ -58,6 +60,7 @@ class Transcript:
     def follow(self, application: Application) -> None:
         """Know when the bot has handled each update, however long it takes (a chart under load)."""
         handle = application.process_update
+        self._sender = application.bot_data["runtime"].sender
 
         async def tracked(update: object) -> None:
             try:
@@ -78,13 +81,16 @@ class Transcript:
             await self.emu.send(chat_id, who, text)
         await self.quiet(echo=False)
 
-    async def quiet(self, calm: float = 0.4, echo: bool = True) -> None:
-        """Wait until the bot has handled every update and stopped writing, then print what is new
-        (or, without `echo`, only mark it as seen)."""
+    async def quiet(self, calm: float = 0.15, echo: bool = True) -> None:
+        """Wait until the bot has handled every update, its sender has nothing left to send and the
+        emulator saw nothing new for `calm` seconds, then print what is new (or, without `echo`,
+        only mark it as seen)."""
         target = self.emu.updates.last_update_id
         with contextlib.suppress(TimeoutError):  # never hang the demo: print what there is
             async with self._progress:
                 await asyncio.wait_for(self._progress.wait_for(lambda: self._handled >= target), 120)
+            if self._sender is not None:
+                await asyncio.wait_for(self._sender.idle(), 120)
         last = None
         while True:
             state = (len(self.emu.sent), sum(m.edits for m in self.emu.sent), len(self.emu.callback_answers))

@@ -30,8 +30,10 @@ class AdminCache:
         if cached is not None and time.monotonic() - cached[0] <= self._ttl:
             return cached[1], False
         members = await bot.get_chat_administrators(chat_id)
-        ids = frozenset(
-            m.user.id for m in members if m.status in (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
+        ids = frozenset(  # bots (this one among them) manage nothing
+            m.user.id
+            for m in members
+            if m.status in (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR) and not m.user.is_bot
         )
         self._admins[chat_id] = (time.monotonic(), ids)
         return ids, True

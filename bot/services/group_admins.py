@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.models import Coalition, GroupAdmin
+from bot.services import upserts
 
 
 async def record(session: AsyncSession, coalition_id: int, tg_user_ids: Iterable[int]) -> None:
@@ -31,8 +32,8 @@ async def record(session: AsyncSession, coalition_id: int, tg_user_ids: Iterable
                 GroupAdmin.coalition_id == coalition_id, GroupAdmin.tg_user_id.in_(sorted(stored - wanted))
             )
         )
-    session.add_all(GroupAdmin(coalition_id=coalition_id, tg_user_id=uid) for uid in sorted(wanted - stored))
-    await session.flush()
+    for tg_user_id in sorted(wanted - stored):
+        await add(session, coalition_id, tg_user_id)
 
 
 async def of_coalition(session: AsyncSession, coalition_id: int) -> frozenset[int]:
@@ -51,11 +52,19 @@ async def administered_by(session: AsyncSession, tg_user_id: int) -> list[Coalit
     return list(rows)
 
 
+_ADD = upserts.build(
+    lambda insert: (
+        insert(GroupAdmin.__table__)
+        .values(coalition_id=bindparam("coalition_id"), tg_user_id=bindparam("tg_user_id"))
+        .on_conflict_do_nothing(index_elements=["coalition_id", "tg_user_id"])
+    )
+)
+"""Another instance may store the same fresh list at the same moment: the second insert is a no-op."""
+
+
 async def add(session: AsyncSession, coalition_id: int, tg_user_id: int) -> None:
-    """Telegram reported a promotion (a `chat_member` update): an administrator from now on."""
-    if tg_user_id not in await of_coalition(session, coalition_id):
-        session.add(GroupAdmin(coalition_id=coalition_id, tg_user_id=tg_user_id))
-        await session.flush()
+    """One administrator more (a promotion Telegram reported, or a fresh list)."""
+    await upserts.run(session, _ADD, coalition_id=coalition_id, tg_user_id=tg_user_id)
 
 
 async def drop(session: AsyncSession, tg_user_id: int, coalition_id: int | None = None) -> None:

@@ -8,7 +8,7 @@ nothing left to end. Every member change also drops the group's cached administr
 
 from __future__ import annotations
 
-from telegram import ChatMember, Update
+from telegram import ChatMember, ChatMemberRestricted, Update
 
 from bot.i18n import N_
 from bot.models import Coalition
@@ -65,8 +65,9 @@ async def member_changed(turn: Turn, update: Update, context: BotContext) -> Non
     coalition = turn.coalition
     if coalition is None:
         return
-    user, status = change.new_chat_member.user, change.new_chat_member.status
-    if status in GONE:
+    new = change.new_chat_member
+    user, status = new.user, new.status
+    if status in GONE or (isinstance(new, ChatMemberRestricted) and not new.is_member):  # restricted, and out
         await _left(turn, user.id)
     elif status in ADMINS:
         await group_admins.add(turn.session, coalition.id, user.id)

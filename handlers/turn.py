@@ -394,11 +394,12 @@ async def _write_durable(turn: Turn, update: Update) -> list[int]:
     ids = []
     for item in [item for item in turn.outbox if item.durable]:
         completion, ref = item.completion or (None, None)
+        about = item.group or turn.coalition
         row = await durable.write(
             turn.session,
             _envelope(turn, update, item),
             turn.now,
-            coalition_id=(item.group or turn.coalition).id if (item.group or turn.coalition) else None,
+            coalition_id=about.id if about else None,
             completion=completion,
             ref=ref,
         )

@@ -2,7 +2,8 @@
 
 `register` adds every handler in one place, in a deliberate order, after the one that
 removes invisible direction controls from incoming text (`incoming`, group -1):
-1. service messages (group → supergroup migration, the bot joining a group);
+1. service messages (group → supergroup migration, members arriving, among them the bot, and
+   leaving) and member changes (`chat_member`, the bot's own `my_chat_member`);
 2. the steps of the stored dialogs (/meeting, /report) in a group of their own that runs
    first, then the in-memory /concern dialog, before plain commands, so their steps and
    /concern's bare /cancel win while someone is in the middle of one;
@@ -22,6 +23,7 @@ from __future__ import annotations
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     MessageHandler,
     PollAnswerHandler,
@@ -38,6 +40,7 @@ from handlers import (
     dialogs,
     edits,
     incoming,
+    leaving,
     meetings,
     members,
     needs,
@@ -59,6 +62,9 @@ def register(application: Application) -> None:
     add = application.add_handler
     add(MessageHandler(filters.StatusUpdate.MIGRATE, coalition.migrated))
     add(MessageHandler(filters.StatusUpdate.NEW_CHAT_MEMBERS, coalition.bot_added))
+    add(MessageHandler(filters.StatusUpdate.LEFT_CHAT_MEMBER, leaving.member_left))
+    add(ChatMemberHandler(leaving.member_changed, ChatMemberHandler.CHAT_MEMBER))
+    add(ChatMemberHandler(leaving.bot_changed, ChatMemberHandler.MY_CHAT_MEMBER))
 
     stored_dialogs = {
         meetings.DIALOG: meetings.meeting_step,
@@ -104,6 +110,7 @@ def register(application: Application) -> None:
         "report": progress.report,
         "progress": progress.progress,
         "export": progress.export,
+        "closecoalition": leaving.closecoalition,
         "need": needs.need,
         "pledge": needs.pledge,
         "needs": needs.needs,
@@ -128,6 +135,7 @@ def register(application: Application) -> None:
     add(CallbackQueryHandler(actions.status_button, pattern=callbacks.ActionStatus.pattern()))
     add(CallbackQueryHandler(actions.circulate_button, pattern=callbacks.Midterm.pattern()))
     add(CallbackQueryHandler(privacy.forgetme_button, pattern=callbacks.Forget.pattern()))
+    add(CallbackQueryHandler(leaving.close_button, pattern=callbacks.CloseCoalition.pattern()))
     add(CallbackQueryHandler(members.stale_button))
     add(PollHandler(agenda.poll_state))
     add(PollAnswerHandler(agenda.poll_answer))

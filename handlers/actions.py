@@ -98,7 +98,8 @@ async def action(turn: Turn, update: Update, context: BotContext) -> None:
     """`/action <owner> [YYYY-MM-DD] <text>` (managers)."""
     await require_group_manager(turn, context)
     coalition, message = turn.coalition, update.effective_message
-    created, owner = await service.create(turn.session, coalition, turn.person, arguments(update), turn.now)
+    author = await turn.stored_person()
+    created, owner = await service.create(turn.session, coalition, author, arguments(update), turn.now)
     overdue = service.is_overdue(created, service.local_today(coalition, turn.now))
     person = owner.member.person if owner.member else None
     await service.link(turn.session, [created], message.chat_id, message.message_id)
@@ -133,7 +134,7 @@ async def _author_may_change(turn: Turn, context: BotContext, coalition: Coaliti
 async def _change(turn: Turn, update: Update, context: BotContext, target: ActionPoint, progress: Progress) -> None:
     """Apply a command's update of one action point, acknowledged with a reaction."""
     allowed = await _author_may_change(turn, context, turn.coalition, target)
-    row = await service.record(turn.session, target, turn.person, allowed, progress, turn.now)
+    row = await service.record(turn.session, target, await turn.stored_person(), allowed, progress, turn.now)
     message = update.effective_message
     await service.link(turn.session, [target], message.chat_id, message.message_id)
     _acknowledge(turn, context, message, COMMENTED if row.comment else RECORDED)
@@ -190,7 +191,7 @@ async def actions(turn: Turn, update: Update, context: BotContext) -> None:
 async def note(turn: Turn, update: Update, context: BotContext) -> None:
     """`/note <text>` (managers): a decision for the summary of the meeting under way."""
     await require_group_manager(turn, context)
-    await summaries.add_note(turn.session, turn.coalition, turn.person, arguments(update), turn.now)
+    await summaries.add_note(turn.session, turn.coalition, await turn.stored_person(), arguments(update), turn.now)
     _acknowledge(turn, context, update.effective_message, COMMENTED)
 
 
@@ -217,7 +218,8 @@ async def status_button(turn: Turn, update: Update, context: BotContext) -> None
         raise NotAllowed(N_("This button belongs to another coalition."))
     turn.coalition = coalition
     allowed = await _author_may_change(turn, context, coalition, target)
-    await service.record(turn.session, target, turn.person, allowed, Progress(data.status, None, ""), turn.now)
+    author = await turn.stored_person()
+    await service.record(turn.session, target, author, allowed, Progress(data.status, None, ""), turn.now)
     turn.answer(lambda t: views.status_recorded(t, target))
     ask = (lambda t: views.ask_note(t, target), lambda t: ForceReply(selective=True))
     if turn.private:  # SPEC §8: no per-message record of a private chat; the note is a dialog step
@@ -307,7 +309,7 @@ async def _record_from_chat(
     rows = await service.record_from_chat(
         turn.session,
         member,
-        turn.person,
+        turn.stored_person,
         pairs,
         lambda: turn.manages(context.bot, coalition, member),
         turn.now,

@@ -31,6 +31,7 @@ async def setup(turn: Turn, update: Update, context: BotContext) -> None:
         turn.session, turn.chat.id, turn.chat.title or "", request, turn.now
     )
     coalition = turn.coalition
+    await turn.record_admins(context.bot)  # so its administrators manage it from private chats too
     turn.reply(lambda t: views.setup_done(t, coalition, created))
 
 
@@ -64,8 +65,7 @@ async def language(turn: Turn, update: Update, context: BotContext) -> None:
     if not args:
         raise InvalidInput(N_("Give a language: /language en, fr or ar."))
     if turn.private:
-        turn.person.language = parsing.parse_language(args[0])
-        turn.session.add(turn.person)
+        (await turn.stored_person()).language = parsing.parse_language(args[0])
         turn.reply(views.own_language_set)
         return
     await require_group_manager(turn, context)
@@ -81,15 +81,16 @@ async def timezone(turn: Turn, update: Update, context: BotContext) -> None:
     if not args:
         raise InvalidInput(N_("Give a timezone: /timezone Europe/Paris."))
     zone = parsing.parse_timezone(args[0])
-    turn.person.timezone = zone
-    turn.session.add(turn.person)
+    (await turn.stored_person()).timezone = zone
     now = turn.now
     turn.reply(lambda t: views.own_timezone_set(t, zone, now))
 
 
 @handler
 async def bot_added(turn: Turn, update: Update, context: BotContext) -> None:
-    """Greet once when the bot itself joins a group, in the language of whoever added it."""
+    """Greet once when the bot itself joins a group, in the language of whoever added it.
+    Anyone arriving may be an administrator: the cached list is dropped."""
+    turn.runtime.admins.forget(update.effective_message.chat_id)
     if not any(user.id == context.bot.id for user in update.effective_message.new_chat_members):
         return
     if turn.coalition is None:  # no coalition yet: langs() is the adder's language

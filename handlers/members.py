@@ -8,6 +8,7 @@ from bot.i18n import N_
 from bot.runtime import BotContext
 from bot.services import coalitions as coalition_service
 from bot.services import concerns as concern_service
+from bot.services import group_admins
 from bot.services import members as member_service
 from bot.services.errors import InvalidInput
 from bot.services.members import Member
@@ -27,9 +28,10 @@ async def start(turn: Turn, update: Update, context: BotContext) -> None:
     if not turn.private:
         turn.reply(lambda t: command_views.help_text(t, False, False, False, turn.member is not None))
         return
-    turn.person.can_message, turn.person.unreachable = True, False
-    turn.session.add(turn.person)
-    coalitions = [c for c, _ in await member_service.coalitions_of(turn.session, turn.person)]
+    person = await turn.stored_person()  # what /start records: the bot may write to them
+    person.can_message, person.unreachable = True, False
+    turn.session.add(person)
+    coalitions = [c for c, _ in await member_service.coalitions_of(turn.session, person)]
     turn.reply(lambda t: views.welcome_private(t, coalitions))
     if context.args == ["dashboard"]:  # the group's /dashboard links here without a Mini App name
         dashboard.offer(turn, context.bot.username)
@@ -39,9 +41,10 @@ async def start(turn: Turn, update: Update, context: BotContext) -> None:
 async def help_command(turn: Turn, update: Update, context: BotContext) -> None:
     admin = await turn.is_admin(context.bot)  # False in a private chat
     manager = bool(turn.member and turn.member.is_manager) or admin
-    if turn.private:
+    if turn.private:  # a manager of any coalition, by role or as its group's administrator
         memberships = await member_service.coalitions_of(turn.session, turn.person)
         manager = any(Member(m, turn.person).is_manager for _, m in memberships)
+        manager = manager or bool(await group_admins.administered_by(turn.session, turn.user.id))
     active = bool(turn.member and turn.member.is_active)
     turn.reply(lambda t: command_views.help_text(t, turn.private, manager, admin, active))
 
@@ -52,8 +55,9 @@ def require_group(turn: Turn) -> None:
 
 
 async def _join(turn: Turn, context: BotContext, role: str, organisation: str | None) -> None:
-    record, pending = await member_service.join(turn.session, turn.coalition, turn.person, role, organisation, turn.now)
-    member = Member(record, turn.person)
+    person = await turn.stored_person()
+    record, pending = await member_service.join(turn.session, turn.coalition, person, role, organisation, turn.now)
+    member = Member(record, person)
     if pending and await turn.is_admin(context.bot):  # an administrator needs nobody's approval
         await member_service.approve(turn.session, member)
         pending = False

@@ -37,7 +37,7 @@ async def need(turn: Turn, update: Update, context: BotContext) -> None:
         turn.reply(lambda t: views.need_closed(t, record))
         return
     draft = service.parse_need(text, service.local_today(turn.coalition, turn.now))
-    record = await service.add_need(turn.session, turn.coalition, draft, turn.person, turn.now)
+    record = await service.add_need(turn.session, turn.coalition, draft, await turn.stored_person(), turn.now)
     turn.reply(lambda t: views.need_registered(t, record))
 
 
@@ -52,7 +52,7 @@ async def _tell_donor(turn: Turn, pledge: Pledge, record: Need) -> None:
 
 async def _step(turn: Turn, context: BotContext, reference: str, rest: str) -> None:
     """`/pledge PL4 committed|disbursed [amount CUR]|amount <amount CUR>|withdrawn [reason]|by <date>|confirm`."""
-    session, coalition, now, person = turn.session, turn.coalition, turn.now, turn.person
+    session, coalition, now, person = turn.session, turn.coalition, turn.now, await turn.stored_person()
     pledge = await service.pledge_by_reference(session, coalition, reference)
     word, _, value = rest.partition(" ")
     member, action = turn.member, service.parse_action(word)
@@ -92,7 +92,8 @@ async def pledge(turn: Turn, update: Update, context: BotContext) -> None:
     draft = service.parse_pledge(rest, await service.organisations(session, coalition))
     manager = await turn.is_manager(context.bot)
     organisation, confirmed = service.pledger_organisation(turn.member, manager, draft.organisation)
-    made = await service.add_pledge(session, coalition, record, draft, organisation, confirmed, turn.person, turn.now)
+    pledger = await turn.stored_person()
+    made = await service.add_pledge(session, coalition, record, draft, organisation, confirmed, pledger, turn.now)
     recorder = None if confirmed else turn.person
     turn.reply(lambda t: views.pledge_recorded(t, made, record, recorder))
     if not confirmed:

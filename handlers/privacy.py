@@ -25,7 +25,8 @@ async def forgetme_button(turn: Turn, update: Update, context: BotContext) -> No
         turn.reply(views.kept)
         return
     turn.freeze()  # answer in the language the person chose, which is about to be erased
-    await forget(turn.session, turn.person)
+    if turn.person.id is not None:  # someone the bot never stored has nothing to erase
+        await forget(turn.session, turn.person)
     context.application.drop_user_data(update.effective_user.id)
     turn.answer(views.erased)
     turn.reply(views.erased)

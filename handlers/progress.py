@@ -21,7 +21,7 @@ from bot.models import Coalition, DialogState
 from bot.outbox.envelope import Job, Lane
 from bot.runtime import BotContext
 from bot.services import deadlines as deadline_service
-from bot.services import dialog_state
+from bot.services import dialog_state, group_admins
 from bot.services import export as export_service
 from bot.services import members as member_service
 from bot.services import progress as progress_service
@@ -89,7 +89,8 @@ async def _file(
 ) -> None:
     """Store the report, or ask whether to replace the one stored for that month."""
     organisation = await _organisation(turn, context, coalition, draft.organisation)
-    stored = await report_service.file(turn.session, coalition, organisation, draft, turn.person, turn.now, replace)
+    reporter = await turn.stored_person()
+    stored = await report_service.file(turn.session, coalition, organisation, draft, reporter, turn.now, replace)
     if stored is None:
         previous = await report_service.existing(turn.session, coalition, organisation, draft.period)
         token = await _remember(turn, draft, coalition.id)
@@ -240,7 +241,8 @@ async def deadline(turn: Turn, update: Update, context: BotContext) -> None:
         raise InvalidInput(N_("Use: /deadline article3|article4|msp YYYY-MM-DD."))
     article, day = deadline_service.parse_article(args[0]), deadline_service.parse_day(args[1])
     coalition, now = turn.coalition, turn.now
-    record, alerts = await deadline_service.set_deadline(turn.session, coalition, article, day, turn.person, now)
+    setter = await turn.stored_person()
+    record, alerts = await deadline_service.set_deadline(turn.session, coalition, article, day, setter, now)
     turn.reply(lambda t: views.deadline_set(t, coalition, record, alerts, now))
 
 
@@ -254,20 +256,33 @@ async def deadlines(turn: Turn, update: Update, context: BotContext) -> None:
     turn.reply(lambda t: "\n\n".join(views.deadline_list(t, c, items, now) for c, items in blocks))
 
 
-async def _send_export(turn: Turn, coalition: Coalition) -> None:
+async def send_export(turn: Turn, coalition: Coalition) -> None:
     for item in await export_service.export(turn.session, coalition):
         turn.send_file(item.name, item.content, lambda t, item=item: views.export_caption(t, coalition, item))
 
 
 async def managed_coalitions(turn: Turn, context: BotContext) -> list[Coalition]:
-    """In a private chat: every coalition the sender manages (refused if none)."""
+    """In a private chat: every coalition the sender manages, by role or as a Telegram
+    administrator of its group (SPEC §3: the same managers everywhere), refused if none."""
     managed = []
-    for coalition, record in await member_service.coalitions_of(turn.session, turn.person):
-        if await turn.manages(context.bot, coalition, Member(record, turn.person)):
+    for coalition, member in await candidate_coalitions(turn):
+        if await turn.manages(context.bot, coalition, member):
             managed.append(coalition)
     if not managed:
         raise NotAllowed(N_("Only the coalition's managers may do this."))
     return managed
+
+
+async def candidate_coalitions(turn: Turn) -> list[tuple[Coalition, Member | None]]:
+    """In a private chat: the coalitions the sender is an active member of, then those whose
+    group they administered when the bot last looked (each with their membership, if any)."""
+    found: dict[int, tuple[Coalition, Member | None]] = {
+        coalition.id: (coalition, Member(record, turn.person))
+        for coalition, record in await member_service.coalitions_of(turn.session, turn.person)
+    }
+    for coalition in await group_admins.administered_by(turn.session, turn.user.id):
+        found.setdefault(coalition.id, (coalition, None))
+    return list(found.values())
 
 
 @handler
@@ -275,7 +290,7 @@ async def export(turn: Turn, update: Update, context: BotContext) -> None:
     turn.require_private()
     managed = await managed_coalitions(turn, context)
     if len(managed) == 1:
-        await _send_export(turn, managed[0])
+        await send_export(turn, managed[0])
         return
     turn.reply(views.choose_coalition, lambda t: coalition_keyboard(managed, lambda cid: callbacks.Export(cid).pack()))
 
@@ -287,4 +302,4 @@ async def export_button(turn: Turn, update: Update, context: BotContext) -> None
     coalition = next((c for c in await managed_coalitions(turn, context) if c.id == wanted), None)
     if coalition is None:
         raise NotAllowed(N_("Only the coalition's managers may do this."))
-    await _send_export(turn, coalition)
+    await send_export(turn, coalition)

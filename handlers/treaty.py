@@ -34,7 +34,7 @@ async def _article7(turn: Turn, coalition: Coalition, year: int, submitted: bool
     now = turn.now
     today = report_service.local_today(coalition.timezone, now)
     if submitted:
-        result = await treaty_service.submit(turn.session, coalition, year, turn.person, now)
+        result = await treaty_service.submit(turn.session, coalition, year, await turn.stored_person(), now)
     else:
         result = await treaty_service.article7(turn.session, coalition, year, today)
     if not result.figures.reported:

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Bot, CallbackQuery, Chat, ForceReply, InlineKeyboardMarkup, Message, Update, User
+from telegram.error import TelegramError
 
 from bot.i18n import N_, Lang
 from bot.models import Coalition, Person
@@ -24,8 +25,8 @@ from bot.outbox import audience, durable
 from bot.outbox.envelope import GROUP, Call, Envelope, Job, Lane, text_job
 from bot.runtime import BotContext, Runtime
 from bot.runtime.throttle import Verdict
+from bot.services import group_admins, updates
 from bot.services import members as member_service
-from bot.services import updates
 from bot.services.errors import NotAllowed, UserError
 from bot.services.members import Member, PersonInfo
 from bot.views.common import too_many_commands
@@ -50,11 +51,18 @@ class Outgoing:
     home: bool = False  # a post of the bot's own: to the coalition's home topic, if it has one
     durable: bool = False  # a row in this update's transaction, delivered however late (SPEC §11)
     completion: tuple[str, int] | None = None  # for a durable message: what to record once it is sent
+    group: Coalition | None = None  # a post in this coalition's group, from another chat (a private button)
 
 
 @dataclass
 class Turn:
-    """The handler's view of the update."""
+    """The handler's view of the update.
+
+    `person` is the speaker as a `Person`: their row when the bot knows them, otherwise an
+    unsaved one built from the Telegram user, so that replies find their language while a
+    passer-by who only reads (/help, a button, /meetings) leaves nothing stored; handlers
+    that record the person (joining, /start, authorship) call `stored_person`. `member` is
+    their current membership of this chat's coalition (None after they left the group)."""
 
     runtime: Runtime
     session: AsyncSession
@@ -123,6 +131,11 @@ class Turn:
         With privacy mode on, a bot sees group messages only when they reply to it."""
         self.reply(render, lambda t: ForceReply(selective=True), quote=True)
 
+    def post(self, coalition: Coalition, render: Render) -> None:
+        """A durable post of the bot's own in `coalition`'s group (its home topic), in the
+        group's languages, from whatever chat the update came (e.g. a private button)."""
+        self.outbox.append(Outgoing(render, home=True, durable=True, group=coalition))
+
     def send_file(self, filename: str, content: bytes, caption: Render) -> None:
         self.outbox.append(Outgoing(caption, document=(filename, content)))
 
@@ -172,10 +185,41 @@ class Turn:
         if not self.private:
             raise NotAllowed(N_("This command works in a private chat with me."))
 
+    async def stored_person(self) -> Person:
+        """The speaker's row, created now if the bot did not know them: only what records the
+        person (joining, /start, a preference, authorship of a record) calls this."""
+        if self.person.id is None:
+            self.session.add(self.person)
+            await self.session.flush()
+        return self.person
+
     async def is_admin(self, bot: Bot) -> bool:
         if self.private or self.user is None:
             return False
-        return await self.runtime.admins.is_admin(bot, self.chat.id, self.user.id)
+        return self.user.id in await self._admins(bot, self.chat.id, self.coalition)
+
+    async def _admins(self, bot: Bot, chat_id: int, coalition: Coalition | None) -> frozenset[int]:
+        """The group's administrators: the runtime's cache, refreshed from Telegram when stale
+        (a read; the fresh list is stored for private chats). When Telegram cannot tell (the bot
+        was removed from the group, the Bot API does not answer) the list stored last time
+        stands in, so a paused coalition can still be managed privately (SPEC §3)."""
+        try:
+            ids, fresh = await self.runtime.admins.admins(bot, chat_id)
+        except TelegramError:
+            if coalition is None:
+                raise
+            log.info(
+                "administrators of coalition %s not available from Telegram; the stored list is used", coalition.id
+            )
+            return await group_admins.of_coalition(self.session, coalition.id)
+        if fresh and coalition is not None:
+            await group_admins.record(self.session, coalition.id, ids)
+        return ids
+
+    async def record_admins(self, bot: Bot) -> None:
+        """Store this group's administrators now (after /setup, when the bot is back in the group)."""
+        ids, _ = await self.runtime.admins.admins(bot, self.chat.id)
+        await group_admins.record(self.session, self.coalition.id, ids)
 
     async def is_manager(self, bot: Bot) -> bool:
         return bool(self.member and self.member.is_manager) or await self.is_admin(bot)
@@ -185,18 +229,33 @@ class Turn:
         private): the one loaded with the update when it is this chat's coalition."""
         if self.member is not None and self.member.membership.coalition_id == coalition.id:
             return self.member
-        record = await member_service.membership(self.session, coalition, self.person) if self.person else None
-        return Member(record, self.person) if record else None
+        known = self.person is not None and self.person.id is not None
+        record = await member_service.membership(self.session, coalition, self.person) if known else None
+        return Member(record, self.person) if record is not None and record.left_at is None else None
 
     async def manages(self, bot: Bot, coalition: Coalition, member: Member | None) -> bool:
         """Manager of `coalition` by role, or administrator of its group (from any chat)."""
         if member is not None and member.is_manager:
             return True
-        return self.user is not None and await self.runtime.admins.is_admin(bot, coalition.chat_id, self.user.id)
+        return await self.administers(bot, coalition)
+
+    async def administers(self, bot: Bot, coalition: Coalition) -> bool:
+        """Telegram administrator of `coalition`'s group, asked from any chat."""
+        return self.user is not None and self.user.id in await self._admins(bot, coalition.chat_id, coalition)
 
 
 def person_info(user: User) -> PersonInfo:
     return PersonInfo(user.id, user.full_name, user.username, user.language_code)
+
+
+def _passer_by(info: PersonInfo) -> Person:
+    """Someone the bot does not know, as an unsaved row (see `Turn`)."""
+    return Person(
+        tg_user_id=info.tg_user_id,
+        full_name=info.full_name,
+        username=info.username,
+        telegram_language=info.language_code,
+    )
 
 
 async def _load(runtime: Runtime, session: AsyncSession, update: Update) -> Turn:
@@ -207,8 +266,12 @@ async def _load(runtime: Runtime, session: AsyncSession, update: Update) -> Turn
     known = await member_service.speaker(
         session, None if chat.type == Chat.PRIVATE else chat.id, user.id if user else None
     )
-    person = await member_service.keep_current(session, known.person, person_info(user)) if user else None
-    member = Member(known.membership, person) if known.membership is not None else None
+    person = known.person
+    if user is not None:
+        info = person_info(user)
+        person = await member_service.keep_current(session, person, info) if person else _passer_by(info)
+    current = known.membership is not None and known.membership.left_at is None
+    member = Member(known.membership, person) if current else None
     message = update.effective_message
     thread_id = message.message_thread_id if message is not None and message.is_topic_message else None
     return Turn(runtime, session, chat, update.effective_user, known.coalition, person, member, thread_id)
@@ -240,7 +303,7 @@ def handler(fn: HandlerFn[T]) -> Callable[[Update, BotContext], Awaitable[T | No
                 if verdict is Verdict.WARN:
                     turn.outbox.append(Outgoing(too_many_commands))
                 if verdict in (Verdict.WARN, Verdict.IGNORE):
-                    log.info("update %s: %s's commands in %s throttled", update.update_id, turn.user.id, turn.chat.id)
+                    log.info("update %s: a person's commands throttled (%s)", update.update_id, verdict.name)
                 else:
                     turn.privately = verdict is Verdict.PRIVATELY
                     try:
@@ -306,6 +369,10 @@ def _envelope(turn: Turn, update: Update, item: Outgoing) -> Envelope:
         )
     if item.private_lang is not None:
         langs, chat_id, thread, recipient = [item.private_lang], item.chat_id, None, "private"
+    elif item.group is not None:
+        group = item.group
+        langs, chat_id, recipient = audience.group_langs(turn.runtime.catalogs, group), group.chat_id, GROUP
+        thread = group.topic_id
     else:
         langs, chat_id, thread, recipient = turn.langs(), item.chat_id or turn.chat.id, _thread(turn, item), GROUP
     message = update.effective_message
@@ -327,11 +394,12 @@ async def _write_durable(turn: Turn, update: Update) -> list[int]:
     ids = []
     for item in [item for item in turn.outbox if item.durable]:
         completion, ref = item.completion or (None, None)
+        about = item.group or turn.coalition
         row = await durable.write(
             turn.session,
             _envelope(turn, update, item),
             turn.now,
-            coalition_id=turn.coalition.id if turn.coalition else None,
+            coalition_id=about.id if about else None,
             completion=completion,
             ref=ref,
         )

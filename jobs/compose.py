@@ -7,13 +7,13 @@ returns the messages to send; the dispatcher owns claiming, recording and sendin
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardMarkup
 
 from bot.i18n import Lang
-from bot.models import Coalition, Meeting, Reminder
+from bot.models import Coalition, Meeting, Person, Reminder
 from bot.outbox import audience
 from bot.outbox.envelope import Envelope
 from bot.runtime import Runtime
@@ -32,13 +32,17 @@ Message = Envelope
 
 @dataclass
 class Compose:
-    """What a composer may use: the reminder, its coalition (and meeting), the database."""
+    """What a composer may use: the reminder, its coalition (and meeting), the database.
+
+    `notices` are messages sent after the transaction without a `Delivery` row each (as the
+    dispatcher's late notices are): for a composer whose work removes the reminder's own row."""
 
     runtime: Runtime
     session: AsyncSession
     reminder: Reminder
     coalition: Coalition
     meeting: Meeting | None
+    notices: list[Message] = field(default_factory=list)
 
     def group_langs(self) -> list[Lang]:
         return audience.group_langs(self.runtime.catalogs, self.coalition)
@@ -56,10 +60,13 @@ class Compose:
         )
 
     def private(self, people: list[Member], render: Render, keyboard: KeyboardRender | None = None) -> list[Message]:
-        """A private message to each reachable person, in their language and timezone."""
+        """A private message to each reachable member, in their language and timezone."""
+        return self.to_people([member.person for member in people], render, keyboard)
+
+    def to_people(self, people: list[Person], render: Render, keyboard: KeyboardRender | None = None) -> list[Message]:
+        """`private`, for people who need not be members (a group's administrators)."""
         messages = []
-        for member in people:
-            person = member.person
+        for person in people:
             if not audience.may_write(person):
                 continue
             lang = audience.person_lang(self.runtime.catalogs, person, self.coalition)

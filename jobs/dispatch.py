@@ -86,6 +86,7 @@ class Dispatcher:
                 messages = await self.composers[reminder.kind](context)
                 served = await rules.served(session, reminder.id)
                 notices = await self._notices(context, False) if status.late else []
+                notices += context.notices
         if not status.dropped:
             await self._fan_out(reminder, [m for m in messages if m.recipient not in served])
             async with runtime.db.transaction() as session:

@@ -35,10 +35,13 @@ PLANNERS: tuple[Planner, ...] = (
 
 
 async def run_watchdogs(context: BotContext) -> int:
-    """Run every planner for every coalition, one transaction each; returns rows planned."""
+    """Run every planner for every coalition, one transaction each; returns rows planned.
+
+    A paused coalition (the bot is out of its group) plans nothing: what would have been
+    planned meanwhile is planned on the first look after it resumes, once, not day by day."""
     runtime = context.runtime
     async with runtime.db.transaction() as session:
-        ids = list((await session.exec(select(Coalition.id))).all())
+        ids = list((await session.exec(select(Coalition.id).where(Coalition.paused_at.is_(None)))).all())
     planned = 0
     for coalition_id in ids:
         for planner in PLANNERS:

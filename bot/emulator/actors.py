@@ -12,7 +12,8 @@ from .state import ADMIN_STATUSES, BOT_USERNAME, MEMBER_STATUSES, Chat, World
 
 
 class Actors(World):
-    """Test-user actions: create users and groups, write, press buttons, vote, block."""
+    """Test-user actions: create users and groups, write, press buttons, vote, block, join and
+    leave groups, promote and demote administrators, remove the bot."""
 
     def add_user(
         self,
@@ -145,6 +146,77 @@ class Actors(World):
         self._bot_member_update(chat, user, "left", "administrator" if as_admin else "member")
         self.updates.push("message", self.new_message(chat, user, new_chat_members=[self.bot]))
 
+    async def join_group(self, chat_id: int, user_id: int) -> None:
+        """The user joins the group (again): ``new_chat_members``, and ``chat_member`` for an admin bot."""
+        user, chat = self._user(user_id), self._group(chat_id)
+        old = chat.members.get(user_id, "left")
+        if old in MEMBER_STATUSES:
+            raise ValueError(f"user {user_id} is already in chat {chat_id}")
+        chat.members[user_id] = "member"
+        self._member_update(chat, user, user, old, "member")
+        if chat.bot_status in MEMBER_STATUSES:
+            self.updates.push("message", self.new_message(chat, user, new_chat_members=[user]))
+
+    async def leave_group(self, chat_id: int, user_id: int) -> None:
+        """The user leaves the group: the ``left_chat_member`` service message, and a
+        ``chat_member`` update when the bot is an administrator (as Telegram sends them)."""
+        self._departure(chat_id, user_id, user_id, "left")
+
+    async def remove_from_group(self, chat_id: int, user_id: int, *, by_user_id: int) -> None:
+        """An administrator removes (bans) the user from the group."""
+        chat = self._group(chat_id)
+        if chat.members.get(by_user_id) not in ADMIN_STATUSES:
+            raise ValueError(f"user {by_user_id} is not an administrator of chat {chat_id}")
+        self._departure(chat_id, user_id, by_user_id, "kicked")
+
+    async def set_admin(self, chat_id: int, user_id: int, admin: bool, *, by_user_id: int) -> None:
+        """Promote a member to administrator or demote one (only ``chat_member`` tells the bot)."""
+        chat, user, by = self._group(chat_id), self._user(user_id), self._user(by_user_id)
+        old, new = chat.members.get(user_id), "administrator" if admin else "member"
+        if old not in MEMBER_STATUSES or old == "creator" or chat.members.get(by_user_id) not in ADMIN_STATUSES:
+            raise ValueError(f"user {by_user_id} cannot make {user_id} {new} in chat {chat_id}")
+        chat.members[user_id] = new
+        self._member_update(chat, by, user, old, new)
+
+    async def remove_bot_from_group(self, chat_id: int, by_user_id: int, *, ban: bool = False) -> None:
+        """An administrator removes the bot: only ``my_chat_member`` reaches it (it is no longer
+        in the group to see the service message)."""
+        chat, by = self._group(chat_id), self._user(by_user_id)
+        if chat.bot_status not in MEMBER_STATUSES or chat.members.get(by_user_id) not in ADMIN_STATUSES:
+            raise ValueError(f"user {by_user_id} cannot remove the bot from chat {chat_id}")
+        self._bot_member_update(chat, by, chat.bot_status, "kicked" if ban else "left")
+
+    def _departure(self, chat_id: int, user_id: int, by_user_id: int, new: str) -> None:
+        chat, user, by = self._group(chat_id), self._user(user_id), self._user(by_user_id)
+        old = chat.members.get(user_id)
+        if old not in MEMBER_STATUSES:
+            raise ValueError(f"user {user_id} is not in chat {chat_id}")
+        chat.members[user_id] = new
+        self._member_update(chat, by, user, old, new)
+        if chat.bot_status in MEMBER_STATUSES:
+            self.updates.push("message", self.new_message(chat, by, left_chat_member=user))
+
+    def _group(self, chat_id: int) -> Chat:
+        chat = self._live_chat(chat_id)
+        if chat.is_private:
+            raise ValueError(f"chat {chat_id} is not a group")
+        return chat
+
+    def _member_update(self, chat: Chat, by: dict, user: dict, old: str, new: str) -> None:
+        """``chat_member``: Telegram sends it only to bots that administer the group (and ask for it)."""
+        if chat.bot_status not in ADMIN_STATUSES:
+            return
+        self.updates.push(
+            "chat_member",
+            {
+                "chat": chat.as_json(),
+                "from": by,
+                "date": int(time.time()),
+                "old_chat_member": {"user": user, "status": old, **_member_extras(old)},
+                "new_chat_member": {"user": user, "status": new, **_member_extras(new)},
+            },
+        )
+
     async def migrate_group(self, old_id: int, new_id: int, *, by_user_id: int | None = None) -> None:
         """Upgrade a basic group to a supergroup, with both service messages Telegram sends."""
         old = self._live_chat(old_id)
@@ -229,7 +301,9 @@ class Actors(World):
 
 
 def _member_extras(status: str) -> dict[str, Any]:
-    """Required fields of the ChatMember variants the bot itself can have."""
+    """Required fields of the ChatMember variants (creator, administrator, banned)."""
+    if status == "creator":
+        return {"is_anonymous": False}
     if status == "administrator":
         return admin_rights()
     if status == "kicked":

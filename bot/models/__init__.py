@@ -7,7 +7,7 @@ and PostgreSQL behave the same. Telegram ids are 64-bit (`BigInteger`).
 from bot.models.actions import ActionMessage, ActionPoint, ActionUpdate, Note
 from bot.models.agenda import AgendaPoll, Concern, ConcernLimit, ConcernQuota, PollOption, PollVote, Proposal
 from bot.models.base import UTCDateTime
-from bot.models.coalition import Coalition, Membership, Person
+from bot.models.coalition import Coalition, GroupAdmin, Membership, Person
 from bot.models.meetings import Delivery, Meeting, Reminder, Rsvp
 from bot.models.needs import Need, Pledge, PledgeStep
 from bot.models.outbox import OutboxMessage
@@ -27,6 +27,7 @@ __all__ = [
     "Delivery",
     "DialogState",
     "EditNotice",
+    "GroupAdmin",
     "Meeting",
     "Membership",
     "Need",

@@ -32,6 +32,10 @@ class Coalition(SQLModel, table=True):
     public_slug: str | None = Field(default=None, sa_column=sa.Column(sa.String(80), nullable=True, unique=True))
     """Fixed at the first publication (SPEC §15), kept when the page is switched off and on."""
     network: bool = Field(default=False, sa_column=sa.Column(sa.Boolean(), nullable=False, server_default=sa.false()))
+    paused_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    """Since when the bot is out of the group (SPEC §3 "Leaving"): no posts, reminders held."""
+    erase_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    """`/closecoalition` confirmed: when its data is erased, unless cancelled before."""
 
     @property
     def language_list(self) -> list[str]:
@@ -72,3 +76,19 @@ class Membership(SQLModel, table=True):
     # number of the coalition's last concern at that moment: a new facilitator reads only later ones
     facilitator_since: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     concerns_after: int | None = None
+    # SPEC §3 "Leaving": the member left or was removed from the group; role, organisation
+    # and pending request are gone, the row stays as the record that they were a member
+    left_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+
+
+class GroupAdmin(SQLModel, table=True):
+    """A Telegram administrator of a coalition's group, as last reported by Telegram.
+
+    Administrators manage the coalition in private chats too (SPEC §3), where the bot cannot
+    tell from the update which groups someone administers: this list names the coalitions to
+    check, and is rewritten each time the bot fetches the group's administrators."""
+
+    __tablename__ = "group_admin"
+
+    coalition_id: int = Field(foreign_key="coalition.id", primary_key=True, ondelete="CASCADE")
+    tg_user_id: int = Field(sa_column=sa.Column(sa.BigInteger(), primary_key=True, index=True))

@@ -26,7 +26,7 @@ from telegram import Message as TelegramMessage
 
 from bot.clock import Clock
 from bot.models import OutboxMessage
-from bot.outbox.envelope import Envelope, Job, Lane, Outcome
+from bot.outbox.envelope import Envelope, Job, Lane, Outcome, chat_name
 from bot.outbox.sender import Sender
 from bot.store.database import Database
 
@@ -174,4 +174,4 @@ class DurableOutbox:
                 .where(OutboxMessage.id == row.id)
                 .values(state=outcome.value, error=outcome.value, lease_until=None)
             )
-        log.warning("durable message %s to %s not delivered: %s", row.id, row.chat_id, outcome.value)
+        log.warning("durable message %s to %s not delivered: %s", row.id, chat_name(row.chat_id), outcome.value)

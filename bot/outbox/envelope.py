@@ -18,6 +18,12 @@ GROUP = "group"
 """The recipient key of a group post (private recipients are `person:<id>`)."""
 
 
+def chat_name(chat_id: int) -> str:
+    """A chat as log lines name it: a group by its id, a private chat never by its id, which is
+    the person's Telegram id (log files outlive `/forgetme`)."""
+    return "a private chat" if chat_id > 0 else f"group {chat_id}"
+
+
 class Lane(IntEnum):
     """Inside one chat, lower lanes leave first; across chats, bulk waits for the others."""
 

@@ -38,7 +38,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.clock import Clock
-from bot.outbox.envelope import Job, Lane, Outcome
+from bot.outbox.envelope import Job, Lane, Outcome, chat_name
 from bot.outbox.split import split_html
 
 log = logging.getLogger(__name__)
@@ -297,7 +297,7 @@ class Sender:
         text = "\n\n".join(f"{job.answers}\n" + "\n".join(job.texts) for job in batch)
         merged = Job(first.chat_id, Lane.REPLY, texts=split_html(text), thread_id=first.thread_id)
         merged.enqueued, merged.deadline, merged.merged = first.enqueued, first.deadline, batch
-        log.info("merged %d replies to %s waiting over %ss", len(batch), first.chat_id, MERGE_AFTER)
+        log.info("merged %d replies to %s waiting over %ss", len(batch), chat_name(first.chat_id), MERGE_AFTER)
         return merged
 
     def _start(self, chat: _Chat, job: Job, now: float) -> None:
@@ -313,7 +313,7 @@ class Sender:
         try:
             outcome = await self._attempt(chat, job)
         except Exception:  # a bug in a callback must not stop the sender
-            log.exception("sending to %s failed unexpectedly", chat.chat_id)
+            log.exception("sending to %s failed unexpectedly", chat_name(chat.chat_id))
             outcome = Outcome.FAILED
         finally:
             # Telegram counted the request somewhere between sending and answering: counting
@@ -348,7 +348,7 @@ class Sender:
             job.chat_id = error.new_chat_id
             return None
         except Forbidden as error:
-            log.info("chat %s unreachable: %s", job.chat_id, error.message)
+            log.info("%s unreachable: %s", chat_name(job.chat_id), error.message)
             self.stats.unreachable += 1
             if chat.private and self.on_unreachable is not None:
                 await self.on_unreachable(job.chat_id)  # the one place a 403 is recorded
@@ -356,7 +356,12 @@ class Sender:
         except BadRequest as error:
             if "not modified" in error.message:
                 return Outcome.SENT  # an edit to what is already shown
-            log.error("Telegram refused a request to %s (%s): %s", job.chat_id, job.label or "message", error.message)
+            log.error(
+                "Telegram refused a request to %s (%s): %s",
+                chat_name(job.chat_id),
+                job.label or "message",
+                error.message,
+            )
             self.stats.failed += 1
             return Outcome.FAILED
         except (NetworkError, TelegramError) as error:
@@ -366,7 +371,7 @@ class Sender:
                 self.stats.possible_duplicates += 1
                 log.warning(
                     "answer lost for a request to %s (%s); sending again, possibly a duplicate: %s",
-                    job.chat_id,
+                    chat_name(job.chat_id),
                     job.label or f"part {job.next_part + 1}",
                     error,
                 )
@@ -405,7 +410,9 @@ class Sender:
 
     def _expire(self, job: Job) -> None:
         waited = self.clock.monotonic() - job.enqueued
-        log.warning("gave up on a reply to %s after %.0f s (%s)", job.chat_id, waited, job.label or "message")
+        log.warning(
+            "gave up on a reply to %s after %.0f s (%s)", chat_name(job.chat_id), waited, job.label or "message"
+        )
         self.stats.expired += 1
         self._finish(job, Outcome.EXPIRED)
 

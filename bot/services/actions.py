@@ -180,7 +180,7 @@ def require_member(member: Member | None) -> Member:
 async def record_from_chat(
     session: AsyncSession,
     member: Member | None,
-    author: Person,
+    author: Callable[[], Awaitable[Person]],
     pairs: list[tuple[ActionPoint, Progress]],
     manages: Callable[[], Awaitable[bool]],
     now: datetime,
@@ -191,7 +191,9 @@ async def record_from_chat(
     Who may say what: an active member's words about action points they own are updates,
     about others' are comments; a manager's are updates; anyone else is ignored (nothing
     stored). `manages` is asked only when ownership does not settle it, because it may read the
-    group's administrator list. Returns the rows recorded (none for words that say nothing)."""
+    group's administrator list. `author` gives the writer's person row once something is to be
+    recorded, so words that are ignored store nothing about their writer. Returns the rows
+    recorded (none for words that say nothing)."""
     member = member if member is not None and member.is_active else None
     may_manage: bool | None = None
     if member is None:
@@ -204,7 +206,7 @@ async def record_from_chat(
         if not allowed:
             may_manage = await manages() if may_manage is None else may_manage
             allowed = may_manage
-        row = await record(session, target, author, allowed, progress, now, conversational=True, said=said)
+        row = await record(session, target, await author(), allowed, progress, now, conversational=True, said=said)
         if row is not None:
             rows.append(row)
     return rows

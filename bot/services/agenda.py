@@ -324,11 +324,19 @@ async def _apply(
 
 
 async def record_answer(session: AsyncSession, tg_poll_id: str, voter: PersonInfo, option_ids: list[int]) -> bool:
-    """A `poll_answer` of a named poll: the voter's choice replaces their previous one ([] retracts)."""
+    """A `poll_answer` of a named poll: the voter's choice replaces their previous one ([] retracts).
+
+    Only members' choices are kept by name: a vote from someone who never joined (or has left)
+    stores nothing about them, and Telegram's counts still include it."""
     poll = await _poll_by_tg_id(session, tg_poll_id)
     if poll is None or poll.anonymous:
         return False
-    person = await member_service.upsert_person(session, voter)
+    person = await member_service.person_by_user(session, voter.tg_user_id)
+    coalition = await session.get(Coalition, poll.coalition_id)
+    record = await member_service.membership(session, coalition, person) if person is not None else None
+    if record is None or record.left_at is not None:
+        return False
+    await member_service.keep_current(session, person, voter)
     await session.exec(delete(PollVote).where(PollVote.poll_id == poll.id, PollVote.person_id == person.id))
     for position in sorted(set(option_ids)):
         session.add(PollVote(poll_id=poll.id, person_id=person.id, position=position))

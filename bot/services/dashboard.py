@@ -33,7 +33,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import N_, SUPPORTED
 from bot.models import Coalition, Meeting, Person, ProgressReport, TreatyDeadline
-from bot.services import actions, deadlines, meetings, members, progress
+from bot.services import actions, deadlines, group_admins, meetings, members, progress
 from bot.services import needs as need_service
 from bot.services.errors import NotAllowed
 from bot.services.members import Member
@@ -56,9 +56,15 @@ class Access:
     manager: bool
 
 
-async def coalitions_of(session: AsyncSession, person: Person | None) -> list[Coalition]:
-    """The coalitions the person is an active member of, by country."""
-    return [c for c, _ in await members.coalitions_of(session, person)] if person else []
+async def coalitions_of(session: AsyncSession, person: Person | None, tg_user_id: int | None = None) -> list[Coalition]:
+    """The coalitions the person is an active member of, by country, then those whose group
+    `tg_user_id` administered when the bot last looked (a Telegram administrator who never
+    joined sees theirs too, SPEC §15; `access` confirms each with Telegram's current list)."""
+    mine = [c for c, _ in await members.coalitions_of(session, person)] if person else []
+    if tg_user_id is not None:
+        known = {c.id for c in mine}
+        mine += [c for c in await group_admins.administered_by(session, tg_user_id) if c.id not in known]
+    return mine
 
 
 async def access(

@@ -86,7 +86,17 @@ async def _members(session: AsyncSession, coalition: Coalition, when: _Clock) ->
     listing = await members.members(session, coalition)
     return csv_file(
         "members.csv",
-        ["name", "username", "role", "pending_role", "organisation", "joined_at", "private_messages", "unreachable"],
+        [
+            "name",
+            "username",
+            "role",
+            "pending_role",
+            "organisation",
+            "joined_at",
+            "left_at",
+            "private_messages",
+            "unreachable",
+        ],
         (
             [
                 p.full_name,
@@ -95,6 +105,7 @@ async def _members(session: AsyncSession, coalition: Coalition, when: _Clock) ->
                 m.pending_role,
                 m.organisation,
                 when(m.joined_at),
+                when(m.left_at),
                 p.can_message,
                 p.unreachable,
             ]

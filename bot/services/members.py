@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, literal
+from sqlalchemy import bindparam, func, literal
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -159,6 +160,8 @@ async def join(
     record = await membership(session, coalition, person)
     if record is None:
         record = Membership(coalition_id=coalition.id, person_id=person.id, joined_at=now)
+    elif record.left_at is not None:
+        _start_over(record, now)
     pending = role not in OPEN_ROLES and record.role != role
     if pending:
         record.pending_role = role
@@ -171,20 +174,46 @@ async def join(
     return record, pending
 
 
+_USERNAME = re.compile(r"[A-Za-z0-9_]{1,32}")
+
+
 async def find_member(session: AsyncSession, coalition: Coalition, reference: str) -> Member:
-    """A member named by `@username` (or plain username) within one coalition."""
+    """The current member (active or awaiting approval) named by `@username` in one coalition.
+
+    The name is compared exactly, without case: `_` in Telegram usernames is a letter here,
+    never a wildcard, so `@john_doe` cannot pick `@johnadoe` (SPEC §3). A username kept from
+    before its owner changed it may still sit on an old row: two members answering to one
+    name are refused rather than guessed between."""
     username = reference.strip().removeprefix("@")
-    row = (
-        await session.exec(
-            select(Membership, Person)
-            .join(Person, Person.id == Membership.person_id)
-            .where(Membership.coalition_id == coalition.id)
-            .where(Person.username.ilike(username))
+    known = (
+        list(
+            await session.exec(
+                select(Person, Membership)
+                .outerjoin(
+                    Membership,
+                    (Membership.person_id == Person.id)
+                    & (Membership.coalition_id == coalition.id)
+                    & Membership.left_at.is_(None),
+                )
+                .where(func.lower(Person.username) == username.lower())
+            )
         )
-    ).first()
-    if row is None or not username:
-        raise NotFound(N_("No member “{value}” in this coalition. They must /join first."), value=reference)
-    return Member(*row)
+        if _USERNAME.fullmatch(username)
+        else []
+    )
+    if not known:
+        raise NotFound(
+            N_("Nobody called “{value}” is known to me. Check the spelling of the @username."), value=reference
+        )
+    current = [Member(record, person) for person, record in known if record is not None]
+    if not current:
+        raise NotFound(N_("{value} is not a member of this coalition. They must /join first."), value=reference)
+    if len(current) > 1:
+        raise InvalidInput(
+            N_("Several members were last seen as {value}. Ask them to write in the group, then try again."),
+            value=reference,
+        )
+    return current[0]
 
 
 async def approve(session: AsyncSession, member: Member) -> str:
@@ -220,6 +249,21 @@ def set_role(session: AsyncSession, member: Member, role: str, organisation: str
     session.add(record)
 
 
+def end_membership(record: Membership, now: datetime) -> None:
+    """The member left or was removed from the group (SPEC §3 "Leaving"): nothing of what the
+    membership allowed survives (role, pending request, facilitator's reading of concerns); the
+    row stays, with the organisation they had, as the record that they were a member."""
+    record.role = record.pending_role = None
+    record.facilitator_since = record.concerns_after = None
+    record.left_at = now
+
+
+def _start_over(record: Membership, now: datetime) -> None:
+    """Rejoining after leaving is a fresh /join: the organisation is claimed again."""
+    record.organisation = None
+    record.joined_at, record.left_at = now, None
+
+
 async def members(session: AsyncSession, coalition: Coalition) -> list[Member]:
     rows = await session.exec(
         select(Membership, Person)
@@ -230,8 +274,11 @@ async def members(session: AsyncSession, coalition: Coalition) -> list[Member]:
     return [Member(*row) for row in rows]
 
 
-async def coalitions_of(session: AsyncSession, person: Person) -> list[tuple[Coalition, Membership]]:
-    """Every coalition a person is an active member of (private-chat reading commands)."""
+async def coalitions_of(session: AsyncSession, person: Person | None) -> list[tuple[Coalition, Membership]]:
+    """Every coalition a person is an active member of (private-chat reading commands); none
+    for someone the bot has not stored."""
+    if person is None or person.id is None:
+        return []
     rows = await session.exec(
         select(Coalition, Membership)
         .join(Membership, Membership.coalition_id == Coalition.id)

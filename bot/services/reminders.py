@@ -33,6 +33,9 @@ LEASE = timedelta(seconds=60)
 LATE = timedelta(minutes=5)
 """A reminder leaving more than this after its due time is reported to managers as late."""
 GROUP = "group"
+NOT_HELD = frozenset({Kind.ERASE})
+"""Kinds that run while their coalition is paused (the bot out of its group, SPEC §3): an
+erasure that was announced happens on its day, wherever the bot is; everything else waits."""
 SUPERSEDED_BY_LATER = frozenset({Kind.EXTENSION_DUE})
 """Kinds of which, like meeting reminders, only the latest of several due at once is sent
 (the countdowns to an extension request's submission date)."""
@@ -74,7 +77,9 @@ def row(
 async def claim_due(
     session: AsyncSession, worker: str, now: datetime, lease: timedelta = LEASE, limit: int = 50
 ) -> list[Reminder]:
-    """Claim due reminders (pending, or sending with an expired lease) for `worker`."""
+    """Claim due reminders (pending, or sending with an expired lease) for `worker`; those of a
+    paused coalition stay where they are (held) until it resumes."""
+    paused = select(Coalition.id).where(Coalition.paused_at.is_not(None))
     candidates = (
         select(Reminder.id)
         .where(
@@ -83,6 +88,7 @@ async def claim_due(
                 Reminder.state == "pending",
                 (Reminder.state == "sending") & (Reminder.lease_until < now),
             ),
+            or_(Reminder.coalition_id.not_in(paused), Reminder.kind.in_(NOT_HELD)),
         )
         .order_by(Reminder.due_at)
         .limit(limit)

@@ -193,6 +193,15 @@ class Forget(CallbackData):
     confirmed: bool
 
 
+@dataclass(frozen=True)
+class CloseCoalition(CallbackData):
+    """`/closecoalition` in a private chat: which coalition (`ask`), then the confirmation."""
+
+    PREFIX: ClassVar[str] = "cz"
+    coalition_id: int
+    step: Literal["ask", "yes", "no"]
+
+
 KINDS: tuple[type[CallbackData], ...] = (
     Join,
     Approve,
@@ -204,5 +213,6 @@ KINDS: tuple[type[CallbackData], ...] = (
     ActionStatus,
     Midterm,
     Forget,
+    CloseCoalition,
 )
 """Every kind of button; prefixes are unique (tests/unit/test_callbacks.py)."""

@@ -75,6 +75,12 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command("export", N_("CSV files of the coalition's records"), group=False, private=True, managers_only=True),
     Command(
+        "closecoalition",
+        N_("close the coalition: its records now, its data erased 30 days later unless cancelled"),
+        private=True,
+        managers_only=True,
+    ),
+    Command(
         "article7",
         N_("Article 7 report figures of a year as a workbook: /article7 YYYY [submitted]"),
         group=False,

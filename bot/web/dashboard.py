@@ -178,7 +178,7 @@ async def app_page(request: web.Request) -> web.Response:
     now = runtime.clock.now()
     async with runtime.db.transaction() as session:
         person = await member_service.person_by_user(session, reader.tg_user_id)
-        mine = await service.coalitions_of(session, person)
+        mine = await service.coalitions_of(session, person, reader.tg_user_id)
         target = await service.by_id(session, int(asked)) if asked and asked.isdigit() else None
         target = target or (mine[0] if mine else None)
         reach = (

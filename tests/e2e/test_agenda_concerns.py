@@ -11,6 +11,8 @@ import hmac
 import logging
 from datetime import timedelta
 
+from sqlmodel import SQLModel
+
 from bot.app import build_application
 from bot.cli import _configure_logging as configure_logging
 from bot.models import Concern, ConcernLimit, Delivery, Person, Proposal, Reminder
@@ -245,7 +247,16 @@ async def test_a_restart_between_the_steps_says_why_nothing_was_sent(emu, db_url
 
 
 def _identifiers(person: Person) -> set[str]:
-    return {str(person.id), str(person.tg_user_id), f"person:{person.id}", person.username, person.full_name}
+    return {str(person.tg_user_id), f"person:{person.id}", person.username, person.full_name}
+
+
+_PERSON_COLUMNS = {("person", "id")} | {
+    (table.name, column.name)
+    for table in SQLModel.metadata.tables.values()
+    for column in table.columns
+    if any(key.target_fullname == "person.id" for key in column.foreign_keys)
+}
+"""Where a bare number is a person's row id; elsewhere "3" is a meeting, a count or a coalition."""
 
 
 def _mentions(dump: dict[str, set[tuple]], person: Person) -> dict[str, int]:
@@ -255,7 +266,7 @@ def _mentions(dump: dict[str, set[tuple]], person: Person) -> dict[str, int]:
     for table, rows in dump.items():
         for row in rows:
             for column, value in row:
-                if value in marks:
+                if value in marks or ((table, column) in _PERSON_COLUMNS and value == str(person.id)):
                     counts[f"{table}.{column}"] = counts.get(f"{table}.{column}", 0) + 1
     return counts
 

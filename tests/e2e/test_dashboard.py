@@ -87,6 +87,18 @@ async def test_the_session_cookie_keeps_a_reader_in_until_the_membership_ends(we
             assert after.status == 403 and ACTION_TEXT not in await after.text()
 
 
+async def test_leaving_the_group_ends_the_session_and_an_administrator_needs_no_coalition_id(web):
+    async with aiohttp.ClientSession(cookie_jar=_jar(web)) as http:
+        async with http.post(f"{web.base}/app", data={"init_data": web.signed(JOHN)}) as first:
+            assert first.status == 200
+        await web.bot.emu.leave_group(GROUP, JOHN)
+        await web.bot.idle()
+        async with http.get(f"{web.base}/app") as after:
+            assert after.status == 403 and ACTION_TEXT not in await after.text()
+    status, page, _ = await _post(web, web.signed(ADMIN))  # set the group up, never joined: no ?c= needed
+    assert status == 200 and ACTION_TEXT in page
+
+
 async def test_telegram_login_sets_the_session(web):
     async with aiohttp.ClientSession(cookie_jar=_jar(web)) as http:
         async with http.get(web.login(JOHN, str(web.coalition_id)), allow_redirects=False) as landing:

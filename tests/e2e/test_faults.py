@@ -30,7 +30,7 @@ async def test_a_crash_after_a_write_stores_nothing(coalition, monkeypatch):
         raise RuntimeError("the process dies after the membership row was written")
 
     before = len(await _memberships(bot))
-    monkeypatch.setattr(AdminCache, "is_admin", broken)  # called by /join after its write
+    monkeypatch.setattr(AdminCache, "admins", broken)  # called by /join after its write
     reply = await bot.say(GROUP, SALIM, "/join national_authority LMAC")
     assert "Sorry" in reply.text
     assert len(await _memberships(bot)) == before  # the whole command was one transaction

@@ -16,6 +16,11 @@ async def _everything_personal_about_nadia(bot):
     await bot.say(GROUP, ADMIN, "/action @nadia 2027-03-31 Submit technical survey plan for sector 4")
     await bot.emu.send(GROUP, NADIA, "/update AP1 progress 40% teams deployed")  # acknowledged by a reaction
     await bot.idle()
+    await bot.say(NADIA, NADIA, "/start")
+    await bot.say(NADIA, NADIA, "/report")  # a dialog under way in her private chat
+    bot.emu.block(NADIA)
+    await bot.say(GROUP, ADMIN, "/reschedule M1 2027-04-16 09:30")  # its notice to her is refused: 403
+    await bot.idle()
 
 
 def _cells(dump) -> str:
@@ -25,8 +30,11 @@ def _cells(dump) -> str:
 async def test_forgetme_erases_personal_data_and_keeps_shared_records(coalition):
     bot = coalition
     await _everything_personal_about_nadia(bot)
-    before = _cells(await dump_database(bot.settings.database_url))
+    dump = await dump_database(bot.settings.database_url)
+    before = _cells(dump)
     assert str(NADIA) in before and "nadia" in before and "Europe/Paris" in before
+    for table in ("dialog_state", "outbox_message"):  # rows that hold her private chat's id
+        assert any(str(NADIA) in value for row in dump[table] for _column, value in row), table
 
     question = await bot.say(NADIA, NADIA, "/forgetme")
     assert "irréversible" in question.text
@@ -46,6 +54,7 @@ async def test_forgetme_erases_personal_data_and_keeps_shared_records(coalition)
     assert "AP1" in listing.text and "former member" in listing.text
     members = await bot.say(GROUP, ADMIN, "/members")
     assert "Nadia" not in members.text and "John" in members.text
+    bot.emu.requests[:] = [r for r in bot.emu.requests if r.status != 403]  # the refused notice above
 
 
 async def test_forgetme_can_be_declined_and_only_works_privately(coalition):

@@ -345,6 +345,49 @@ async def test_groups_follow_membership_and_privacy_mode(emu: Emulator, bot: Ext
     assert await bot.get_chat_member_count(GROUP) == 2
 
 
+async def test_members_come_and_go_as_telegram_reports_it(emu: Emulator, bot: ExtBot) -> None:
+    emu.add_user(ANN, "Ann")
+    emu.add_user(BOB, "Bob")
+    emu.add_group(GROUP, "Coalition", creator=ANN, bot_status="member")
+    await emu.send(GROUP, BOB, "/join")
+    await emu.leave_group(GROUP, BOB)  # the bot is no administrator: the service message only
+    with pytest.raises(ValueError, match="not in chat"):
+        await emu.send(GROUP, BOB, "/join")
+    await emu.join_group(GROUP, BOB)
+    await bot.get_updates(allowed_updates=list(Update.ALL_TYPES))  # chat_member is asked for explicitly
+    emu.chats[GROUP].bot_status = "administrator"
+    await emu.set_admin(GROUP, BOB, True, by_user_id=ANN)
+    await emu.set_admin(GROUP, BOB, False, by_user_id=ANN)
+    await emu.remove_from_group(GROUP, BOB, by_user_id=ANN)
+    await emu.remove_bot_from_group(GROUP, ANN)
+    updates = await bot.get_updates(offset=0)
+    kinds = [
+        ("member", u.chat_member.old_chat_member.status, u.chat_member.new_chat_member.status)
+        if u.chat_member
+        else ("bot", u.my_chat_member.new_chat_member.status)
+        if u.my_chat_member
+        else ("left", u.message.left_chat_member.id)
+        if u.message.left_chat_member
+        else ("joined", u.message.new_chat_members[0].id)
+        if u.message.new_chat_members
+        else ("text", u.message.text)
+        for u in updates
+    ]
+    assert kinds == [
+        ("text", "/join"),
+        ("left", BOB),
+        ("joined", BOB),
+        ("member", "member", "administrator"),
+        ("member", "administrator", "member"),
+        ("member", "member", "kicked"),
+        ("left", BOB),
+        ("bot", "left"),
+    ]
+    assert (await bot.get_chat_member(GROUP, BOB)).status == "kicked"
+    with pytest.raises(Forbidden):
+        await bot.send_message(GROUP, "still here?")
+
+
 async def test_poll_limits_votes_and_stopping(emu: Emulator, bot: ExtBot) -> None:
     await started(emu)
     emu.add_user(BOB, "Bob")

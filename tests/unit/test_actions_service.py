@@ -295,11 +295,17 @@ async def test_progress_written_in_chat_owners_update_others_comment_strangers_a
             asked.append(answer)
             return answer
 
+        async def person_of(person):
+            written.append(person)
+            return person
+
+        written = []
+
         done = Progress("done", None, "")
         rows = await service.record_from_chat(
             s,
             people["nadia"],
-            people["nadia"].person,
+            lambda: person_of(people["nadia"].person),
             [(npa_point, done), (norway_point, done)],
             lambda: admin(False),
             clock.now(),
@@ -312,12 +318,19 @@ async def test_progress_written_in_chat_owners_update_others_comment_strangers_a
         passer_by = await members.upsert_person(s, PersonInfo(99, "Passer-by"))
         assert (
             await service.record_from_chat(
-                s, None, passer_by, [(norway_point, done)], lambda: admin(False), clock.now(), "#AP2 done"
+                s,
+                None,
+                lambda: person_of(passer_by),
+                [(norway_point, done)],
+                lambda: admin(False),
+                clock.now(),
+                "#AP2 done",
             )
             == []
         )
+        assert passer_by not in written  # ignored words never ask for their writer's row
         rows = await service.record_from_chat(
-            s, None, passer_by, [(norway_point, done)], lambda: admin(True), clock.now(), "#AP2 done"
+            s, None, lambda: person_of(passer_by), [(norway_point, done)], lambda: admin(True), clock.now(), "#AP2 done"
         )
         assert [(r.action_id, r.comment) for r in rows] == [(norway_point.id, False)]  # a group administrator
         assert norway_point.status == "done"

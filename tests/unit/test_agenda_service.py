@@ -132,7 +132,11 @@ async def test_poll_state_answers_and_result(db, clock):
     async with db.transaction() as s:
         coalition = await _coalition(s, clock)
         poll = await _posted(s, coalition, clock, "open Q | a | b | c")
+        await _member(s, coalition, clock)
+        await _member(s, coalition, clock, 2, "John", "donor")
         nadia, john = PersonInfo(1, "Nadia"), PersonInfo(2, "John")
+        assert not await agenda.record_answer(s, "p1", PersonInfo(3, "Passer-by"), [0])  # never joined
+        assert await members.person_by_user(s, 3) is None
         assert await agenda.record_answer(s, "p1", nadia, [0, 2])
         assert await agenda.record_answer(s, "p1", john, [2])
         assert await agenda.record_answer(s, "p1", john, [1])  # changed

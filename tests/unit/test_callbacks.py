@@ -22,6 +22,8 @@ from bot.views.callbacks import InvalidCallback
         callbacks.Midterm(11),
         callbacks.Forget(True),
         callbacks.Forget(False),
+        callbacks.CloseCoalition(3, "ask"),
+        callbacks.CloseCoalition(123456789012345678, "yes"),
     ],
 )
 def test_what_a_kind_packs_it_parses_back_and_only_its_pattern_matches(data):
@@ -44,6 +46,8 @@ def test_what_a_kind_packs_it_parses_back_and_only_its_pattern_matches(data):
         (callbacks.Report, "pr:r:NOTHEX00"),
         (callbacks.Join, "j:Drop Table"),
         (callbacks.Forget, "fg:maybe"),
+        (callbacks.CloseCoalition, "cz:3:now"),  # not a step
+        (callbacks.CloseCoalition, "cz:3"),
         (callbacks.Approve, None),
         (callbacks.Approve, ""),
     ],

@@ -242,7 +242,11 @@ class Sender:
         if len(self._chats) > 2 * (len(self._ready_interactive) + len(self._ready_bulk)) + 100:
             for chat in [c for c in self._chats.values() if not c.pending() and not c.busy]:
                 if self._forgettable(chat, now):
+                    # a pass that stopped early may still list it as ready: forget it there too,
+                    # or the next pass meets a chat it no longer knows and the loop fails for good
                     del self._chats[chat.chat_id]
+                    self._ready_interactive.pop(chat.chat_id, None)
+                    self._ready_bulk.pop(chat.chat_id, None)
         return soonest
 
     def _forgettable(self, chat: _Chat, now: float) -> bool:

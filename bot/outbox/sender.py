@@ -169,10 +169,17 @@ class Sender:
                 await self.clock.sleep(wait)
 
     async def idle(self) -> None:
-        """Wait until everything queued so far has left or ended (tests, benchmarks, shutdown)."""
-        while not self._idle.is_set():
-            await self._idle.wait()
-            await asyncio.sleep(0)
+        """Wait until everything queued so far has left or ended (tests, benchmarks, shutdown),
+        including the work spawned beside it: a durable message's row is settled in such a task
+        once Telegram has it, and a shutdown that cut it would send the message again."""
+        while True:
+            while not self._idle.is_set():
+                await self._idle.wait()
+                await asyncio.sleep(0)
+            beside = [task for task in self._tasks if task is not asyncio.current_task()]
+            if not beside:
+                return
+            await asyncio.wait(beside)
 
     # -- the loop --------------------------------------------------------------------
 

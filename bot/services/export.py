@@ -86,7 +86,17 @@ async def _members(session: AsyncSession, coalition: Coalition, when: _Clock) ->
     listing = await members.members(session, coalition)
     return csv_file(
         "members.csv",
-        ["name", "username", "role", "pending_role", "organisation", "joined_at", "private_messages", "unreachable"],
+        [
+            "name",
+            "username",
+            "role",
+            "pending_role",
+            "organisation",
+            "organisation_confirmed_at",
+            "joined_at",
+            "private_messages",
+            "unreachable",
+        ],
         (
             [
                 p.full_name,
@@ -94,6 +104,7 @@ async def _members(session: AsyncSession, coalition: Coalition, when: _Clock) ->
                 m.role,
                 m.pending_role,
                 m.organisation,
+                when(m.organisation_confirmed_at),
                 when(m.joined_at),
                 p.can_message,
                 p.unreachable,

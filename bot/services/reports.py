@@ -18,7 +18,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import N_
-from bot.models import Coalition, Person, ProgressReport
+from bot.models import Coalition, Membership, Person, ProgressReport
 from bot.services import organisations, parsing
 from bot.services.errors import InvalidInput, NotAllowed, NotFound
 from bot.services.members import Member
@@ -139,12 +139,17 @@ def parse_report(text: str, today: date) -> ReportDraft:
 
 
 async def _known_organisations(session: AsyncSession, coalition: Coalition) -> list[str]:
-    """Organisations a manager may report for: the coalition's organisations (SPEC §3) and any
-    name reports were filed under."""
+    """Organisations a manager may report for: those operators claim (spelled as the coalition
+    first spelled them, SPEC §3) and those that reported before."""
+    operators = await session.exec(
+        select(Membership.organisation).where(
+            Membership.coalition_id == coalition.id, Membership.role == OPERATOR, Membership.organisation.is_not(None)
+        )
+    )
     reported = await session.exec(
         select(ProgressReport.organisation).where(ProgressReport.coalition_id == coalition.id)
     )
-    return sorted({*await organisations.names(session, coalition), *reported.all()}, key=str.casefold)
+    return sorted({*operators.all(), *reported.all()}, key=str.casefold)
 
 
 async def organisation_for(

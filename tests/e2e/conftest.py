@@ -211,11 +211,21 @@ async def bot(emu: Emulator, db_url: str, clock: FrozenClock) -> AsyncIterator[H
 
 @pytest.fixture
 async def coalition(bot: Harness) -> Harness:
-    """A set-up Lebanese coalition (English first, for readable assertions) with three members."""
+    """A set-up Lebanese coalition (English first, for readable assertions) with three members:
+    the administrator, and Nadia (NPA) and John (Embassy of Norway), whose organisations the
+    administrator confirmed, as a real coalition's manager would (SPEC §3)."""
     await bot.say(GROUP, ADMIN, "/setup Lebanon Asia/Beirut en")
     await bot.say(GROUP, NADIA, "/join operator NPA")
     await bot.say(GROUP, JOHN, "/join donor Embassy of Norway")
+    await confirm(bot, GROUP, "nadia", "john")
     return bot
+
+
+async def confirm(bot: Harness, chat_id: int, *usernames: str, by: int = ADMIN) -> None:
+    """A manager confirms each member's claim to act for their organisation (SPEC §3)."""
+    for username in usernames:
+        reply = await bot.say(chat_id, by, f"/approve @{username}")
+        assert "now acts for" in reply.text, reply.text
 
 
 async def dump_database(url: str) -> dict[str, set[tuple]]:

@@ -43,8 +43,8 @@ def review(t: Lang, coalition: Coalition, claims: list[Member], archived: list[t
         lines.append(t._("No member acts for an organisation."))
     if len(claims) > MAX_BUTTONS:
         lines.append(
-            t._("Telegram allows {limit} buttons in a message: the lines after {limit} have none.").format(
-                limit=t.number(MAX_BUTTONS)
+            t._("Lines after line {last} have no button: Telegram allows no more in one message.").format(
+                last=t.number(MAX_BUTTONS)
             )
         )
     if archived:

@@ -19,7 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.i18n import N_
 from bot.models import ArchivedReport, Coalition, Membership, Organisation, Person
 from bot.services import upserts
-from bot.services.errors import NotAllowed, NotFound
+from bot.services.errors import InvalidInput, NotAllowed, NotFound
 
 
 def key(name: str) -> str:
@@ -50,12 +50,39 @@ async def find(session: AsyncSession, coalition: Coalition, spelling: str) -> Or
     ).first()
 
 
+_LOOK_ALIKE_SCRIPTS = ("LATIN", "CYRILLIC", "GREEK")
+
+
+def _scripts(word: str) -> set[str]:
+    return {
+        script
+        for char in word
+        if char.isalpha()
+        for script in _LOOK_ALIKE_SCRIPTS
+        if unicodedata.name(char, "").startswith(script)
+    }
+
+
+def require_one_script(name: str) -> None:
+    """Refuse a word mixing Latin, Cyrillic and Greek letters: `NРA` with a Cyrillic `Р` looks
+    like `NPA` to the manager asked to confirm it, yet is another organisation."""
+    if any(len(_scripts(word)) > 1 for word in name.split()):
+        raise InvalidInput(
+            N_(
+                "“{value}” mixes Latin letters with Cyrillic or Greek ones that look alike: type the "
+                "organisation's name in one alphabet."
+            ),
+            value=name,
+        )
+
+
 async def register(session: AsyncSession, coalition: Coalition, spelling: str, now: datetime) -> Organisation:
     """The organisation this spelling names, created with it as its name if it is the first.
 
     An insert that ignores a conflict, then a read: two members naming a new organisation at
     the same moment get the same row, the first spelling to commit."""
     name = " ".join(spelling.split())
+    require_one_script(name)
     await upserts.run(session, _ADD, coalition_id=coalition.id, name=name, key=key(name), created_at=now)
     found = await find(session, coalition, name)
     assert found is not None  # inserted now, or by whoever came first

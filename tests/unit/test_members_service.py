@@ -93,6 +93,19 @@ async def test_a_claim_counts_once_another_manager_confirms_it(db, clock):
         assert (eve_member.acting_organisation, eve_member.awaiting_organisation) == (None, None)
 
 
+async def test_a_name_mixing_look_alike_alphabets_is_refused(db, clock):
+    """`NРA` with a Cyrillic `Р` would be another organisation that looks like NPA."""
+    async with db.transaction() as s:
+        coalition = await _coalition(s, clock)
+        person = await members.upsert_person(s, PersonInfo(1, "Eve", "eve"))
+        with pytest.raises(InvalidInput) as refused:
+            await members.join(s, coalition, person, "operator", "N\u0420A", clock.now())
+        assert refused.value.params["value"] == "N\u0420A"
+        for fine in ("Норвежская народная помощь", "UNDP لبنان", "Ελληνική Ομάδα", "HALO Trust"):
+            record, _ = await members.join(s, coalition, person, "operator", fine, clock.now())
+            assert record.organisation == fine
+
+
 def test_the_migration_key_is_the_services_key():
     """Revision 0010 keeps a frozen copy of the key: both must agree (SPEC §3)."""
     from alembic.script import ScriptDirectory

@@ -22,6 +22,7 @@ from bot.clock import FrozenClock
 from bot.config import PROJECT_ROOT, Settings
 from bot.emulator import Emulator
 from bot.emulator.records import SentMessage
+from bot.models import Coalition, Membership, Person
 from bot.store.database import Database
 from jobs import DISPATCHER_KEY
 from jobs.dispatch import INTERVAL
@@ -225,7 +226,10 @@ async def confirm(bot: Harness, chat_id: int, *usernames: str, by: int = ADMIN) 
     """A manager confirms each member's claim to act for their organisation (SPEC §3)."""
     for username in usernames:
         reply = await bot.say(chat_id, by, f"/approve @{username}")
-        assert "now acts for" in reply.text, reply.text
+        (coalition,) = [c.id for c in await bot.rows(Coalition) if c.chat_id == chat_id]
+        (person,) = [p.id for p in await bot.rows(Person) if p.username == username]
+        (record,) = [m for m in await bot.rows(Membership) if (m.coalition_id, m.person_id) == (coalition, person)]
+        assert record.organisation_confirmed_at is not None, reply.text
 
 
 async def dump_database(url: str) -> dict[str, set[tuple]]:

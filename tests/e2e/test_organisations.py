@@ -164,7 +164,7 @@ async def test_another_organisation_loses_the_old_ones_rights_until_confirmed(co
     assert "HALO Trust" in refused.text and "confirmation" in refused.text
     second = await bot.say(GROUP, NADIA, "/join operator MAG")
     stale = await bot.press(first, ADMIN, first.buttons()[0]["callback_data"])
-    assert "request has changed" in stale["text"]
+    assert "تغيّر طلب" in stale["text"]  # "Nadia's request has changed since", in the administrator's Arabic
     seen = bot.snapshot()
     await bot.press(second, ADMIN, second.buttons()[0]["callback_data"])
     assert "Nadia @nadia now acts for MAG" in (await bot.next(GROUP, seen)).text
@@ -210,7 +210,7 @@ async def test_requests_and_approval_notices_survive_an_outage_and_a_restart(emu
     async with started_bot(emu, db_url, clock) as bot:
         await emu.wait_for(lambda m: m.chat_id == GROUP and "NPA, unconfirmed" in m.text and m.buttons(), 10)
         await emu.wait_for(lambda m: m.chat_id == GROUP and "now acts for NPA" in m.text, 10)
-        await emu.wait_for(lambda m: m.chat_id == NADIA and "now acts for NPA" in m.text, 10)
+        await emu.wait_for(lambda m: m.chat_id == NADIA and "agit désormais pour NPA" in m.text, 10)  # her French
         await bot.runtime.sender.idle()
     assert await _rows(db_url, OutboxMessage) == []
 

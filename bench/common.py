@@ -6,7 +6,7 @@ import statistics
 from datetime import datetime
 
 from bot.emulator import Emulator
-from bot.services import coalitions, members
+from bot.services import coalitions, members, organisations
 from bot.services.coalitions import SetupRequest
 from bot.services.members import PersonInfo
 from bot.store.database import Database
@@ -35,7 +35,8 @@ async def coalition_with_members(
                 emu.started.add(user)
             person = await members.upsert_person(s, PersonInfo(user, f"Member {user}", language_code="en"))
             person.can_message = True
-            await members.join(s, coalition, person, "operator", f"Org {user % 7}", now)
+            record, _ = await members.join(s, coalition, person, "operator", f"Org {user % 7}", now)
+            organisations.confirm(record, None, now)  # a coalition at work: its managers confirmed them
         if emu is not None:
             emu.add_group(chat_id, f"Coalition {chat_id}")
         return coalition.id

@@ -27,7 +27,7 @@ from sqlalchemy import insert, text
 
 from bench.common import migrated
 from bot.emulator import Emulator
-from bot.models import Coalition, Meeting, Membership, Person, Reminder
+from bot.models import Coalition, Meeting, Membership, Organisation, Person, Reminder
 
 TOKEN = "888:SCALE"
 COALITIONS, MEMBERS, REMINDERS, DUE = 1000, 30, 20_000, 50
@@ -36,7 +36,7 @@ COALITIONS, MEMBERS, REMINDERS, DUE = 1000, 30, 20_000, 50
 async def load(url: str, emu: Emulator, now: datetime) -> None:
     db = await migrated(url)
     async with db.engine.begin() as conn:
-        for table in ("delivery", "reminder", "rsvp", "meeting", "membership", "person", "coalition"):
+        for table in ("delivery", "reminder", "rsvp", "meeting", "membership", "organisation", "person", "coalition"):
             await conn.execute(text(f"DELETE FROM {table}"))
         await conn.execute(
             insert(Coalition),
@@ -67,6 +67,14 @@ async def load(url: str, emu: Emulator, now: datetime) -> None:
         ]
         await conn.execute(insert(Person), people)
         await conn.execute(
+            insert(Organisation),
+            [
+                {"coalition_id": c + 1, "name": f"Org {o}", "key": f"org {o}", "created_at": now}
+                for c in range(COALITIONS)
+                for o in range(5)
+            ],
+        )
+        await conn.execute(
             insert(Membership),
             [
                 {
@@ -74,6 +82,7 @@ async def load(url: str, emu: Emulator, now: datetime) -> None:
                     "person_id": p + 1,
                     "role": "operator",
                     "organisation": f"Org {p % 5}",
+                    "organisation_confirmed_at": now,
                     "joined_at": now,
                 }
                 for p in range(COALITIONS * MEMBERS)

@@ -127,6 +127,7 @@ def register(application: Application) -> None:
 
     add(CallbackQueryHandler(members.join_button, pattern=callbacks.Join.pattern()))
     add(CallbackQueryHandler(members.approve_button, pattern=callbacks.Approve.pattern()))
+    add(CallbackQueryHandler(members.revoke_button, pattern=callbacks.Revoke.pattern()))
     add(CallbackQueryHandler(meetings.rsvp_button, pattern=callbacks.Rsvp.pattern()))
     add(CallbackQueryHandler(agenda.concern_expired, pattern=callbacks.ConcernCoalition.pattern()))
     add(CallbackQueryHandler(progress.report_button, pattern=callbacks.Report.pattern()))

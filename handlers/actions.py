@@ -122,18 +122,22 @@ async def _target(turn: Turn, update: Update, usage: str) -> tuple[ActionPoint, 
     return await service.by_number(turn.session, turn.coalition, parts[0]), parts[1] if len(parts) > 1 else ""
 
 
-async def _author_may_change(turn: Turn, context: BotContext, coalition: Coalition, target: ActionPoint) -> bool:
-    """Whether the sender may change `target`; someone neither member nor manager must join first."""
+async def _author_may_change(
+    turn: Turn, context: BotContext, coalition: Coalition, target: ActionPoint, progress: Progress
+) -> bool:
+    """Whether the sender may change `target`; someone neither member nor manager must join
+    first, and a status change by an unconfirmed claimant of its organisation is refused with why."""
     member = await turn.member_of(coalition)
     allowed = await _allowed(turn, context, coalition, member, target)
     if not allowed:
         service.require_member(member)
+        service.refuse_unconfirmed(member, target, progress)
     return allowed
 
 
 async def _change(turn: Turn, update: Update, context: BotContext, target: ActionPoint, progress: Progress) -> None:
     """Apply a command's update of one action point, acknowledged with a reaction."""
-    allowed = await _author_may_change(turn, context, turn.coalition, target)
+    allowed = await _author_may_change(turn, context, turn.coalition, target, progress)
     row = await service.record(turn.session, target, await turn.stored_person(), allowed, progress, turn.now)
     message = update.effective_message
     await service.link(turn.session, [target], message.chat_id, message.message_id)
@@ -217,9 +221,9 @@ async def status_button(turn: Turn, update: Update, context: BotContext) -> None
     if not turn.private and (turn.coalition is None or turn.coalition.id != coalition.id):
         raise NotAllowed(N_("This button belongs to another coalition."))
     turn.coalition = coalition
-    allowed = await _author_may_change(turn, context, coalition, target)
-    author = await turn.stored_person()
-    await service.record(turn.session, target, author, allowed, Progress(data.status, None, ""), turn.now)
+    progress = Progress(data.status, None, "")
+    allowed = await _author_may_change(turn, context, coalition, target, progress)
+    await service.record(turn.session, target, await turn.stored_person(), allowed, progress, turn.now)
     turn.answer(lambda t: views.status_recorded(t, target))
     ask = (lambda t: views.ask_note(t, target), lambda t: ForceReply(selective=True))
     if turn.private:  # SPEC §8: no per-message record of a private chat; the note is a dialog step
@@ -317,6 +321,12 @@ async def _record_from_chat(
     )
     if not rows:
         return
+    awaiting = [
+        target for target, progress in pairs if progress.changes and service.awaits_confirmation(member, target)
+    ]
+    if awaiting and member is not None:  # kept as comments; the claimant is told why the status did not change
+        organisation = member.awaiting_organisation or ""
+        turn.reply(lambda t: views.comment_awaiting(t, organisation, awaiting))
     if not turn.private:  # replying to it updates them; a private chat's message is never kept
         await service.link(turn.session, [target for target, _ in pairs], message.chat_id, message.message_id)
     _acknowledge(turn, context, message, RECORDED if any(not r.comment for r in rows) else COMMENTED)

@@ -89,7 +89,7 @@ async def pledge(turn: Turn, update: Update, context: BotContext) -> None:
         return
     session, coalition = turn.session, turn.coalition
     record = await service.need_by_reference(session, coalition, reference)
-    draft = service.parse_pledge(rest, await service.organisations(session, coalition))
+    draft = service.parse_pledge(rest, await service.organisation_names(session, coalition))
     manager = await turn.is_manager(context.bot)
     organisation, confirmed = service.pledger_organisation(turn.member, manager, draft.organisation)
     pledger = await turn.stored_person()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from telegram.ext import Application
 
 from bot.services.kinds import Kind
-from jobs import actions, agenda, closing, housekeeping, meeting_reminders, needs, progress, treaty
+from jobs import actions, agenda, closing, housekeeping, meeting_reminders, needs, organisations, progress, treaty
 from jobs.compose import Composer
 from jobs.dispatch import INTERVAL, Dispatcher
 from jobs.watchdogs import WATCHDOG_INTERVAL, run_watchdogs
@@ -41,6 +41,7 @@ COMPOSERS = _one_composer_per_kind(
     progress.COMPOSERS,
     actions.COMPOSERS,
     needs.COMPOSERS,
+    organisations.COMPOSERS,
     treaty.COMPOSERS,
     closing.COMPOSERS,
 )

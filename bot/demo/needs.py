@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from telegram.ext import Application
 
 from bot.clock import FrozenClock
-from bot.demo.cast import GROUP, JOHN, MARC, NADIA, RANIA, Transcript
+from bot.demo.cast import CLAIRE, GROUP, JOHN, MARC, NADIA, RANIA, Transcript
 from bot.emulator import Emulator
 from jobs import DISPATCHER_KEY
 
@@ -30,6 +30,7 @@ async def play(
 ) -> None:
     step("Resource mobilisation: the national authority lists the needs (a wrong currency code is refused)")
     await show.act(RANIA, GROUP, "/join national_authority LMAC")
+    await show.act(CLAIRE, GROUP, "/approve @rania")  # her own organisation: another manager confirms it
     await show.act(RANIA, GROUP, "/need Technical survey of sector 4 450000 USD by 2028-06 priority high")
     await show.act(RANIA, GROUP, "/need Prosthetics workshop in Nabatieh 1.200.000 EUR priority medium")
     await show.act(RANIA, GROUP, "/need Two mechanical demining machines priority high")
@@ -39,6 +40,8 @@ async def play(
     emu.add_user(MARC, "Marc", username="marc", language_code="fr")
     await show.act(JOHN, GROUP, "/pledge N1 200000 USD by 2027-12-31 first tranche")
     await show.act(MARC, GROUP, "/join donor EU Delegation")
+    await show.act(MARC, GROUP, "/pledge N1 150 000 EUR")  # not confirmed yet: refused, and told why
+    await show.press(RANIA, show.last_with_buttons(GROUP), show.last_with_buttons(GROUP).buttons()[0]["text"])
     await show.act(MARC, GROUP, "/pledge N1 150 000 EUR")
     await show.act(MARC, GROUP, "/pledge N2 ٤٠٠٬٠٠٠ EUR")
     await show.act(NADIA, GROUP, "/pledge N3 in-kind one machine")

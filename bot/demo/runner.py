@@ -69,9 +69,11 @@ async def _script(emu: Emulator, application: Application, clock: FrozenClock, s
     await show.act(RANIA, GROUP, "/setup Lebanon Asia/Beirut ar")
     await show.act(RANIA, GROUP, "/language ar,fr,en")
 
-    step("Members join; privileged roles wait for approval")
+    step("Members join; a manager confirms who acts for which organisation, and approves privileged roles")
     await show.act(NADIA, GROUP, "/join operator NPA")
+    await show.press(RANIA, show.last_with_buttons(GROUP), _label(emu, GROUP))
     await show.act(JOHN, GROUP, "/join donor Embassy of Norway")
+    await show.act(RANIA, GROUP, "/approve @john")
     await show.act(CLAIRE, GROUP, "/join facilitator GICHD")
     await show.press(RANIA, show.last_with_buttons(GROUP), _label(emu, GROUP))
     await show.act(SALIM, GROUP, "/join")

@@ -48,6 +48,7 @@ async def play(
 ) -> None:
     step("Treaty reporting: a year of monthly reports from two operators")
     await show.act(SALIM, GROUP, "/join operator HALO Trust")
+    await show.act(CLAIRE, GROUP, "/approve @salim")
     await show.act(CLAIRE, GROUP, f"/settings baseline 1,500,000 {YEAR}-01")
     await show.act_silently(NADIA, GROUP, _reports(_npa), f"files NPA's reports for {YEAR} (11 months, not July)")
     await show.act_silently(

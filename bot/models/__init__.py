@@ -7,11 +7,11 @@ and PostgreSQL behave the same. Telegram ids are 64-bit (`BigInteger`).
 from bot.models.actions import ActionMessage, ActionPoint, ActionUpdate, Note
 from bot.models.agenda import AgendaPoll, Concern, ConcernLimit, ConcernQuota, PollOption, PollVote, Proposal
 from bot.models.base import UTCDateTime
-from bot.models.coalition import Coalition, GroupAdmin, Membership, Person
+from bot.models.coalition import Coalition, GroupAdmin, Membership, Organisation, Person
 from bot.models.meetings import Delivery, Meeting, Reminder, Rsvp
 from bot.models.needs import Need, Pledge, PledgeStep
 from bot.models.outbox import OutboxMessage
-from bot.models.progress import Article7Submission, ProgressReport, TreatyDeadline
+from bot.models.progress import ArchivedReport, Article7Submission, ProgressReport, TreatyDeadline
 from bot.models.updates import DialogState, EditNotice, ProcessedUpdate
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "ActionPoint",
     "ActionUpdate",
     "AgendaPoll",
+    "ArchivedReport",
     "Article7Submission",
     "Coalition",
     "Concern",
@@ -32,6 +33,7 @@ __all__ = [
     "Membership",
     "Need",
     "Note",
+    "Organisation",
     "OutboxMessage",
     "Person",
     "Pledge",

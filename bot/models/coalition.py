@@ -56,14 +56,45 @@ class Person(SQLModel, table=True):
     unreachable: bool = False  # Telegram answered 403 to a private message
 
 
+class Organisation(SQLModel, table=True):
+    """An organisation of a coalition (SPEC §3): one row per coalition, whatever the spelling.
+
+    `name` is the first spelling used, shown everywhere and stored as the organisation's name
+    in memberships, reports, pledges and action points; `key` (NFKC, casefold, collapsed
+    spaces, computed in Python so SQLite and PostgreSQL agree) is what a new spelling is
+    matched on, so `npa` joins `NPA`."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("coalition_id", "key", name="uq_organisation_coalition_key"),
+        sa.UniqueConstraint("coalition_id", "name", name="uq_organisation_coalition_name"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    coalition_id: int = Field(foreign_key="coalition.id", index=True, ondelete="CASCADE")
+    name: str
+    key: str
+    created_at: datetime = Field(sa_column=utc_column())
+
+
 class Membership(SQLModel, table=True):
     """A person's place in one coalition.
 
     `role` is the effective role (None while a first request is pending);
     `pending_role` is a privileged role awaiting a manager's approval.
+    `organisation` is the organisation the member claims to act for (an `Organisation` of
+    the coalition, by name: the foreign key holds it to the registry); the claim counts only
+    once a manager has confirmed it (`organisation_confirmed_at`, SPEC §3). A confirmation
+    kept from before confirmations existed has no `organisation_confirmed_by`.
     """
 
-    __table_args__ = (sa.UniqueConstraint("coalition_id", "person_id"),)
+    __table_args__ = (
+        sa.UniqueConstraint("coalition_id", "person_id"),
+        sa.ForeignKeyConstraint(
+            ["coalition_id", "organisation"],
+            ["organisation.coalition_id", "organisation.name"],
+            name="fk_membership_organisation_organisation",
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     coalition_id: int = Field(foreign_key="coalition.id", index=True, ondelete="CASCADE")
@@ -71,6 +102,8 @@ class Membership(SQLModel, table=True):
     role: str | None = None
     pending_role: str | None = None
     organisation: str | None = None
+    organisation_confirmed_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    organisation_confirmed_by: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
     joined_at: datetime = Field(sa_column=utc_column())
     # SPEC §8: since when the member is facilitator, shown to a concern's sender, and the
     # number of the coalition's last concern at that moment: a new facilitator reads only later ones

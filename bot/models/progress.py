@@ -47,6 +47,32 @@ class ProgressReport(SQLModel, table=True):
         return self.cancelled + self.reduced + self.cleared
 
 
+class ArchivedReport(SQLModel, table=True):
+    """A report set aside when two spellings of one organisation were merged (SPEC §3, on
+    upgrade): both had filed the same month, the later report was kept (`kept_id`) and this
+    one is kept here, as filed and under the spelling it was filed with, for managers to check.
+    It counts in no total."""
+
+    __tablename__ = "archived_report"
+
+    id: int | None = Field(default=None, primary_key=True)
+    coalition_id: int = Field(foreign_key="coalition.id", index=True, ondelete="CASCADE")
+    organisation: str  # the spelling it was filed under
+    period: str
+    cancelled: int = Field(default=0, sa_column=_amount())
+    reduced: int = Field(default=0, sa_column=_amount())
+    cleared: int = Field(default=0, sa_column=_amount())
+    cmr: int = Field(default=0, sa_column=_amount())
+    submunitions: int = Field(default=0, sa_column=_amount())
+    re_sessions: int = Field(default=0, sa_column=_amount())
+    re_people: int = Field(default=0, sa_column=_amount())
+    found: int = Field(default=0, sa_column=_amount())
+    reported_by: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    reported_at: datetime = Field(sa_column=utc_column())
+    kept_id: int | None = Field(default=None, foreign_key="progress_report.id", ondelete="SET NULL")
+    archived_at: datetime = Field(sa_column=utc_column())
+
+
 class TreatyDeadline(SQLModel, table=True):
     """The date by which an Article 3 or Article 4 obligation must be met (SPEC §9).
 

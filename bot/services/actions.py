@@ -17,9 +17,9 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import N_
-from bot.models import ActionMessage, ActionPoint, ActionUpdate, Coalition, Membership, Person
+from bot.models import ActionMessage, ActionPoint, ActionUpdate, Coalition, Person
 from bot.services import members as member_service
-from bot.services import numbering, parsing, recipients, reports
+from bot.services import numbering, organisations, parsing, recipients, reports
 from bot.services.action_parsing import Progress, parse_reference
 from bot.services.errors import InvalidInput, NotAllowed, NotFound, Words
 from bot.services.members import Member
@@ -49,8 +49,9 @@ class Owner:
         holder = next((m for m in members if m.person.id == action.owner_person_id), None)
         if holder is None:
             return False
-        value = holder.membership.organisation if self.kind == ORGANISATION else holder.membership.role
-        return (value or "").casefold() == self.name.casefold()
+        if self.kind == ORGANISATION:
+            return organisations.key(holder.acting_organisation or "") == organisations.key(self.name)
+        return holder.membership.role == self.name
 
 
 def local_today(coalition: Coalition, now: datetime) -> date:
@@ -67,9 +68,32 @@ def owns(member: Member | None, action: ActionPoint) -> bool:
         return False
     if action.owner_kind == MEMBER:
         return action.owner_person_id == member.person.id
-    if action.owner_kind == ORGANISATION:
-        return (member.membership.organisation or "").casefold() == action.owner_name.casefold()
+    if action.owner_kind == ORGANISATION:  # only a confirmed claim acts for it (SPEC §3)
+        return organisations.key(member.acting_organisation or "") == organisations.key(action.owner_name)
     return member.membership.role == action.owner_name
+
+
+def awaits_confirmation(member: Member | None, action: ActionPoint) -> bool:
+    """The member claims the organisation that owns `action`, and no manager has confirmed it yet."""
+    awaiting = member.awaiting_organisation if member is not None and member.is_active else None
+    return (
+        action.owner_kind == ORGANISATION
+        and awaiting is not None
+        and organisations.key(awaiting) == organisations.key(action.owner_name)
+    )
+
+
+def refuse_unconfirmed(member: Member | None, action: ActionPoint, progress: Progress) -> None:
+    """A status change by an unconfirmed claimant of the owning organisation is refused with why."""
+    if progress.changes and awaits_confirmation(member, action):
+        organisations.refuse_unconfirmed(
+            member.membership,
+            N_(
+                "Your claim to act for {organisation} awaits a manager's confirmation: until then you may "
+                "comment on {action}, not change its status."
+            ),
+            action=f"AP{action.number}",
+        )
 
 
 def owners(action: ActionPoint, members: Iterable[Member]) -> list[Member]:
@@ -81,7 +105,7 @@ async def read_owner(session: AsyncSession, coalition: Coalition, words: list[st
     """The owner named by the first word(s); returns it and the words after it.
 
     Organisation names may have several words ("Embassy of Norway"): the longest prefix that
-    is the organisation of an active member wins.
+    names one of the coalition's organisations (any spelling, SPEC §3) wins.
     """
     if not words:
         raise InvalidInput(N_("Name the owner: /action <owner> [YYYY-MM-DD] <text>."))
@@ -91,18 +115,9 @@ async def read_owner(session: AsyncSession, coalition: Coalition, words: list[st
     role = read_role(words)
     if role is not None:
         return Owner(ROLE, name=role[0]), role[1]
-    names = (
-        await session.exec(
-            select(Membership.organisation).where(
-                Membership.coalition_id == coalition.id,
-                Membership.role.is_not(None),
-                Membership.organisation.is_not(None),
-            )
-        )
-    ).all()
-    organisations = {" ".join(name.split()).casefold(): name for name in names}
+    known = {organisations.key(name): name for name in await organisations.names(session, coalition)}
     for length in range(len(words), 0, -1):
-        name = organisations.get(" ".join(words[:length]).casefold())
+        name = known.get(organisations.key(" ".join(words[:length])))
         if name is not None:
             return Owner(ORGANISATION, name=name), words[length:]
     raise NotFound(

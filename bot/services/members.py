@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import DEFAULT, N_, negotiate
 from bot.models import Coalition, Membership, Person
+from bot.services import organisations
 from bot.services.errors import InvalidInput, NotFound, Words
 from bot.services.roles import MANAGER_ROLES, OPEN_ROLES, ROLE_LIST, read_role
 
@@ -45,11 +46,14 @@ class Member:
 
     @property
     def acting_organisation(self) -> str | None:
-        """The organisation this member may act for (pledge, report for), or None.
+        """The organisation this member acts for (owns its action points, files its figures,
+        pledges for it), or None: an individual. Only a confirmed claim counts (SPEC §3)."""
+        return self.membership.organisation if self.is_active and organisations.is_confirmed(self.membership) else None
 
-        Confirmation of an organisation claim comes with SPEC §3 ("Acting for an organisation
-        is confirmed"); until then an active member acts for the organisation they named."""
-        return self.membership.organisation if self.membership.role else None
+    @property
+    def awaiting_organisation(self) -> str | None:
+        """The organisation this member claims while a manager has not confirmed it."""
+        return organisations.awaiting(self.membership)
 
 
 async def upsert_person(session: AsyncSession, info: PersonInfo) -> Person:
@@ -154,7 +158,10 @@ async def join(
     organisation: str | None,
     now: datetime,
 ) -> tuple[Membership, bool]:
-    """Join (or change one's own role). Returns (membership, pending): privileged roles wait."""
+    """Join (or change one's own role). Returns (membership, pending): privileged roles wait.
+
+    An organisation named is claimed, spelled as the coalition first spelled it; another one
+    than before waits for a manager's confirmation (`organisations.claim`)."""
     role = parse_role(role)
     organisation = clean_organisation(organisation)
     record = await membership(session, coalition, person)
@@ -168,7 +175,7 @@ async def join(
     else:
         record.role, record.pending_role = role, None
     if organisation:
-        record.organisation = organisation
+        organisations.claim(record, await organisations.register(session, coalition, organisation, now))
     session.add(record)
     await session.flush()
     return record, pending
@@ -216,14 +223,33 @@ async def find_member(session: AsyncSession, coalition: Coalition, reference: st
     return current[0]
 
 
-async def approve(session: AsyncSession, member: Member) -> str:
-    """Grant a member's pending role; returns the role granted."""
+def grant_pending_role(record: Membership) -> None:
+    """The privileged role asked for takes effect (approved, or asked by an administrator)."""
+    if record.pending_role is not None:
+        record.role, record.pending_role = record.pending_role, None
+
+
+@dataclass(frozen=True)
+class Granted:
+    """What an approval (or `/role`) gave: a role, and an organisation to act for (None: nothing)."""
+
+    role: str | None = None
+    organisation: str | None = None
+
+
+async def approve(session: AsyncSession, member: Member, by: Person | None, now: datetime) -> Granted:
+    """A manager (`by`) grants what the member asked for: the pending role and the claim to an
+    organisation, confirmed at once with it (SPEC §3). Nobody confirms their own claim."""
     record = member.membership
-    if record.pending_role is None:
+    organisation = organisations.awaiting(record)
+    if record.pending_role is None and organisation is None:
         raise InvalidInput(N_("{value} has no pending request."), value=member.person.full_name)
-    record.role, record.pending_role = record.pending_role, None
+    organisations.require_not_own(record, by)
+    role = record.pending_role
+    grant_pending_role(record)
+    organisations.confirm(record, by, now)
     session.add(record)
-    return record.role
+    return Granted(role, organisation)
 
 
 async def membership_by_id(session: AsyncSession, coalition: Coalition, membership_id: int) -> Member:
@@ -239,21 +265,37 @@ async def membership_by_id(session: AsyncSession, coalition: Coalition, membersh
     return Member(*row)
 
 
-def set_role(session: AsyncSession, member: Member, role: str, organisation: str | None) -> None:
-    """A manager sets a member's role directly (no approval needed)."""
+async def set_role(
+    session: AsyncSession,
+    coalition: Coalition,
+    member: Member,
+    role: str,
+    organisation: str | None,
+    by: Person | None,
+    now: datetime,
+) -> Granted:
+    """A manager (`by`) sets a member's role directly; an organisation given is confirmed at
+    once, except the manager's own (another manager or an administrator confirms that)."""
     record = member.membership
     record.role, record.pending_role = parse_role(role), None
     organisation = clean_organisation(organisation)
+    confirmed = None
     if organisation:
-        record.organisation = organisation
+        organisations.claim(record, await organisations.register(session, coalition, organisation, now))
+        organisations.require_not_own(record, by)
+        organisations.confirm(record, by, now)
+        confirmed = record.organisation
     session.add(record)
+    return Granted(record.role, confirmed)
 
 
 def end_membership(record: Membership, now: datetime) -> None:
     """The member left or was removed from the group (SPEC §3 "Leaving"): nothing of what the
-    membership allowed survives (role, pending request, facilitator's reading of concerns); the
-    row stays, with the organisation they had, as the record that they were a member."""
+    membership allowed survives (role, pending request, confirmation of the organisation,
+    facilitator's reading of concerns); the row stays, with the organisation they had, as the
+    record that they were a member."""
     record.role = record.pending_role = None
+    record.organisation_confirmed_at = record.organisation_confirmed_by = None
     record.facilitator_since = record.concerns_after = None
     record.left_at = now
 
@@ -261,6 +303,7 @@ def end_membership(record: Membership, now: datetime) -> None:
 def _start_over(record: Membership, now: datetime) -> None:
     """Rejoining after leaving is a fresh /join: the organisation is claimed again."""
     record.organisation = None
+    record.organisation_confirmed_at = record.organisation_confirmed_by = None
     record.joined_at, record.left_at = now, None
 
 

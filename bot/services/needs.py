@@ -24,7 +24,6 @@ agenda and the national authority is told (`plan_agenda_needs`, run by the watch
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -35,12 +34,13 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import N_
-from bot.models import Coalition, Meeting, Membership, Need, Person, Pledge, PledgeStep, Reminder
+from bot.models import Coalition, Meeting, Need, Person, Pledge, PledgeStep, Reminder
 from bot.services import agenda as agenda_service
 from bot.services import meetings as meeting_service
+from bot.services import organisations
 from bot.services.errors import InvalidInput, NotAllowed, NotFound
 from bot.services.kinds import Kind
-from bot.services.members import Member
+from bot.services.members import Member, clean_organisation
 from bot.services.money import Money, normalise, split_amount, split_leading
 from bot.services.numbering import by_number, next_number
 from bot.services.reminders import plan_once
@@ -83,11 +83,6 @@ _ACTIONS = {
     "confirm": "confirm", "confirmer": "confirm", "تأكيد": "confirm",
 }  # fmt: skip
 """What `/pledge PL4 <word>` may do, in English, French and Arabic."""
-
-
-def org_key(name: str) -> str:
-    """Organisation names compare as SPEC §3 says: NFKC, casefold, collapsed spaces."""
-    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
 
 
 def local_today(coalition: Coalition, now: datetime) -> date:
@@ -199,7 +194,7 @@ def _take_org(text: str, known: list[str]) -> tuple[str, str | None]:
     words = after.split(" ")
     for size in range(len(words), 0, -1):
         candidate = " ".join(words[:size])
-        match = next((k for k in known if org_key(k) == org_key(candidate)), None)
+        match = next((k for k in known if organisations.key(k) == organisations.key(candidate)), None)
         if match is not None:
             return f"{before} {' '.join(words[size:])}".strip(), match
     by = next((i for i, w in enumerate(words) if w.casefold() in _BY_KEYS), len(words))
@@ -276,25 +271,44 @@ async def close_need(session: AsyncSession, need: Need, now: datetime) -> Need:
 # Pledges ----------------------------------------------------------------------------------
 
 
+_CANNOT_PLEDGE = N_(
+    "Your claim to act for {organisation} awaits a manager's confirmation: until then you act as an individual "
+    "and cannot pledge for it."
+)
+_CANNOT_CHANGE = N_(
+    "Your claim to act for {organisation} awaits a manager's confirmation: until then you cannot change or "
+    "confirm its pledges."
+)
+
+
+def _refuse_claimant(member: Member | None, pledge: Pledge) -> None:
+    """A member claiming the pledge's donor, not yet confirmed, is told why it is not theirs yet."""
+    awaiting = member.awaiting_organisation if member is not None and member.is_active else None
+    if awaiting is not None and organisations.key(awaiting) == organisations.key(pledge.organisation):
+        organisations.refuse_unconfirmed(member.membership, _CANNOT_CHANGE)
+
+
 def pledger_organisation(member: Member | None, manager: bool, wanted: str | None) -> tuple[str, bool]:
     """For whom a pledge is made, and whether it is confirmed at once.
 
     A member acting for a confirmed organisation with a donor role pledges for it; `org=`
-    is a manager's record for a donor (unconfirmed unless it is the manager's own)."""
-    acting = member.acting_organisation if member is not None and member.is_active else None
-    donor = member is not None and member.membership.role in DONOR_ROLES and acting is not None
-    if wanted is not None and not (donor and org_key(wanted) == org_key(acting)):
-        if not manager:
-            raise NotAllowed(N_("Only a manager may record a pledge for another organisation (org=)."))
-        return wanted, False
+    is a manager's record for a donor (unconfirmed unless it is the manager's own). A donor
+    whose claim awaits a manager's confirmation is told so (SPEC §3)."""
+    acting = member.acting_organisation if member is not None else None
+    donor_role = member is not None and member.is_active and member.membership.role in DONOR_ROLES
+    donor = donor_role and acting is not None
+    if wanted is not None and not (donor and organisations.key(wanted) == organisations.key(acting)):
+        if manager:
+            return wanted, False
+        if donor_role:
+            organisations.refuse_unconfirmed(member.membership, _CANNOT_PLEDGE)
+        raise NotAllowed(N_("Only a manager may record a pledge for another organisation (org=)."))
     if donor:
         return acting, True
-    if member is not None and member.membership.role in DONOR_ROLES:
+    if donor_role:
+        organisations.refuse_unconfirmed(member.membership, _CANNOT_PLEDGE)
         raise NotAllowed(
-            N_(
-                "Pledges are made for a confirmed organisation: yours is not confirmed yet, or not given "
-                "(/join donor <organisation>). Until then you act as an individual."
-            )
+            N_("Pledges are made for a confirmed organisation, and you have named none: /join donor <organisation>.")
         )
     if manager:
         raise InvalidInput(N_("Name the donor: /pledge N3 200000 USD org=<donor>."))
@@ -329,6 +343,9 @@ async def add_pledge(
         raise InvalidInput(N_("Need {value} is closed."), value=f"N{need.number}")
     if draft.by_date is not None and draft.by_date < local_today(coalition, now):
         raise InvalidInput(N_("The date {value} (by) is in the past."), value=draft.by_date.isoformat())
+    # a donor named with org= is one of the coalition's organisations, spelled as first spelled
+    named = await organisations.register(session, coalition, clean_organisation(organisation) or organisation, now)
+    organisation = named.name
     pledge = Pledge(
         coalition_id=coalition.id,
         need_id=need.id,
@@ -362,11 +379,12 @@ def may_change(pledge: Pledge, member: Member | None, manager: bool) -> bool:
     if manager:
         return True
     acting = member.acting_organisation if member is not None and member.is_active else None
-    return acting is not None and org_key(acting) == org_key(pledge.organisation)
+    return acting is not None and organisations.key(acting) == organisations.key(pledge.organisation)
 
 
 def require_change(pledge: Pledge, member: Member | None, manager: bool) -> None:
     if not may_change(pledge, member, manager):
+        _refuse_claimant(member, pledge)
         raise NotAllowed(
             N_("Only {organisation} (its confirmed members) or a manager may change pledge {ref}."),
             organisation=pledge.organisation,
@@ -507,7 +525,8 @@ def confirm(
 ) -> Pledge:
     """A member acting for the donor confirms a manager's record (a manager cannot)."""
     acting = member.acting_organisation if member is not None and member.is_active else None
-    if acting is None or org_key(acting) != org_key(pledge.organisation):
+    if acting is None or organisations.key(acting) != organisations.key(pledge.organisation):
+        _refuse_claimant(member, pledge)
         raise NotAllowed(
             N_("Only a confirmed member of {organisation} may confirm pledge {ref}."),
             organisation=pledge.organisation,
@@ -521,17 +540,9 @@ def confirm(
     return pledge
 
 
-async def organisations(session: AsyncSession, coalition: Coalition) -> list[str]:
-    """Organisations named in the coalition (members' and earlier pledges'), to read `org=`."""
-    names = set(
-        (
-            await session.exec(
-                select(Membership.organisation).where(
-                    Membership.coalition_id == coalition.id, Membership.organisation.is_not(None)
-                )
-            )
-        ).all()
-    )
+async def organisation_names(session: AsyncSession, coalition: Coalition) -> list[str]:
+    """The coalition's organisations and earlier pledges' donors, longest first, to read `org=`."""
+    names = set(await organisations.names(session, coalition))
     names |= set((await session.exec(select(Pledge.organisation).where(Pledge.coalition_id == coalition.id))).all())
     return sorted(names, key=len, reverse=True)
 
@@ -693,7 +704,7 @@ class NeedTotals:
     def donors(self) -> list[str]:
         seen: dict[str, str] = {}
         for pledge in self.live_pledges:
-            seen.setdefault(org_key(pledge.organisation), pledge.organisation)
+            seen.setdefault(organisations.key(pledge.organisation), pledge.organisation)
         return list(seen.values())
 
 
@@ -825,5 +836,5 @@ async def recorders(session: AsyncSession, pledges: list[Pledge]) -> dict[int, P
 
 def donor_members(members: list[Member], organisation: str) -> list[Member]:
     """Active members acting for `organisation` (its confirmed members)."""
-    key = org_key(organisation)
-    return [m for m in members if m.acting_organisation is not None and org_key(m.acting_organisation) == key]
+    key = organisations.key(organisation)
+    return [m for m in members if m.acting_organisation is not None and organisations.key(m.acting_organisation) == key]

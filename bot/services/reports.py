@@ -19,7 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import N_
 from bot.models import Coalition, Membership, Person, ProgressReport
-from bot.services import parsing
+from bot.services import organisations, parsing
 from bot.services.errors import InvalidInput, NotAllowed, NotFound
 from bot.services.members import Member
 from bot.services.parsing import western_digits
@@ -139,7 +139,8 @@ def parse_report(text: str, today: date) -> ReportDraft:
 
 
 async def _known_organisations(session: AsyncSession, coalition: Coalition) -> list[str]:
-    """Organisations a manager may report for: current operators' and those that reported before."""
+    """Organisations a manager may report for: those operators claim (spelled as the coalition
+    first spelled them, SPEC §3) and those that reported before."""
     operators = await session.exec(
         select(Membership.organisation).where(
             Membership.coalition_id == coalition.id, Membership.role == OPERATOR, Membership.organisation.is_not(None)
@@ -154,15 +155,21 @@ async def _known_organisations(session: AsyncSession, coalition: Coalition) -> l
 async def organisation_for(
     session: AsyncSession, coalition: Coalition, member: Member | None, manager: bool, requested: str | None
 ) -> str:
-    """The organisation a report is filed for, or the refusal that explains who may file."""
-    own = member.membership.organisation if member is not None and member.membership.role == OPERATOR else None
+    """The organisation a report is filed for, or the refusal that explains who may file.
+
+    An operator files for the organisation a manager confirmed they act for; one whose claim
+    awaits confirmation is told so (SPEC §3). Names match as organisations do (`npa` is `NPA`)."""
+    operator = member is not None and member.membership.role == OPERATOR
+    own = member.acting_organisation if operator else None
     if requested is not None:
-        if own is not None and own.casefold() == requested.casefold():
+        if own is not None and organisations.key(own) == organisations.key(requested):
             return own
         if not manager:
+            if operator and member.awaiting_organisation is not None:
+                _refuse_unconfirmed(member)
             raise NotAllowed(N_("Only managers may report for another organisation."))
         known = await _known_organisations(session, coalition)
-        match = next((org for org in known if org.casefold() == requested.casefold()), None)
+        match = next((org for org in known if organisations.key(org) == organisations.key(requested)), None)
         if match is None:
             raise NotFound(
                 N_("No operator “{value}” in this coalition. Operators: {names}."),
@@ -170,13 +177,24 @@ async def organisation_for(
                 names=tuple(known) or "—",
             )
         return match
-    if member is not None and member.membership.role == OPERATOR:
-        if not own:
+    if operator:
+        if own is None:
+            _refuse_unconfirmed(member)
             raise InvalidInput(N_("Your organisation is not set: send /join operator <organisation> in the group."))
         return own
     if manager:
         raise InvalidInput(N_("Name the operator you report for: org=<organisation>."))
     raise NotAllowed(N_("Only operators can file progress reports (managers for them with org=)."))
+
+
+def _refuse_unconfirmed(member: Member) -> None:
+    organisations.refuse_unconfirmed(
+        member.membership,
+        N_(
+            "Your claim to act for {organisation} awaits a manager's confirmation: until then you cannot file "
+            "or replace its figures."
+        ),
+    )
 
 
 async def existing(

@@ -19,7 +19,7 @@ from bot.services.members import Member
 from bot.services.summaries import Summary
 from bot.views import callbacks
 from bot.views.meetings import title as meeting_title
-from bot.views.members import role_name, who
+from bot.views.members import member_name, organisation_of, role_name, who
 from bot.views.needs import funding_section
 from bot.views.render import country, esc, labelled, prose, user
 
@@ -49,6 +49,15 @@ def snippet(t: Lang, text: str) -> str:
     """User text on one line, shortened, escaped and isolated."""
     line = " ".join(text.split())
     return user(t, line if len(line) <= MAX_SNIPPET else line[: MAX_SNIPPET - 1] + "…")
+
+
+def comment_awaiting(t: Lang, organisation: str, actions: list[ActionPoint]) -> str:
+    """Status words about an organisation's action points from a member whose claim to act for
+    it is not confirmed yet: kept as comments, and the member is told why."""
+    return t._(
+        "Your claim to act for {organisation} awaits a manager's confirmation: your words on {actions} are kept "
+        "as a comment and the status did not change."
+    ).format(organisation=user(t, organisation), actions=t.join([ref(t, a) for a in actions]))
 
 
 def owner(t: Lang, action: ActionPoint, person: Person | None) -> str:
@@ -147,8 +156,8 @@ def _attendance(t: Lang, summary: Summary) -> list[str]:
     present: dict[str, list[str]] = defaultdict(list)
     absent: dict[str, list[str]] = defaultdict(list)
     for member, choice in summary.attendance.answered:
-        organisation = member.membership.organisation or t._("no organisation")
-        name = who(t, member) + (" " + t._("(online)") if choice == "online" else "")
+        organisation = organisation_of(member) or t._("no organisation")
+        name = member_name(t, member) + (" " + t._("(online)") if choice == "online" else "")
         (absent if choice == "no" else present)[organisation].append(name)
     lines = [f"• {labelled(t, org, t.join(names))}" for org, names in sorted(present.items())]
     if not lines:

@@ -107,8 +107,12 @@ def concern_recipients(t: Lang, options: list[tuple[Coalition, list[Member]]]) -
         for member in facilitators:
             record = member.membership
             name = esc(member.person.full_name or t._("former member"))
-            if record.organisation:
-                name = f"{name} ({esc(record.organisation)})"
+            if member.acting_organisation:
+                name = f"{name} ({esc(member.acting_organisation)})"
+            elif member.awaiting_organisation:
+                name = t._("{name} ({organisation}, unconfirmed)").format(
+                    name=name, organisation=esc(member.awaiting_organisation)
+                )
             since = t.date(record.facilitator_since or record.joined_at)
             lines.append("• " + t._("{name}, facilitator since {date}").format(name=name, date=since))
     lines += ["", t._("Press the button of the coalition to send it, or /cancel to stop.")]

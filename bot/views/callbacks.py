@@ -116,10 +116,21 @@ class Join(CallbackData):
 
 @dataclass(frozen=True)
 class Approve(CallbackData):
-    """A manager approves a pending request."""
+    """A manager approves a pending request; `organisation_id`: the organisation claimed when
+    the request was made (a claim changed since is not confirmed by an older button)."""
 
     PREFIX: ClassVar[str] = "a"
     membership_id: int
+    organisation_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Revoke(CallbackData):
+    """A manager revokes a member's claim to act for this organisation (SPEC §3)."""
+
+    PREFIX: ClassVar[str] = "rv"
+    membership_id: int
+    organisation_id: int
 
 
 @dataclass(frozen=True)
@@ -205,6 +216,7 @@ class CloseCoalition(CallbackData):
 KINDS: tuple[type[CallbackData], ...] = (
     Join,
     Approve,
+    Revoke,
     Rsvp,
     Report,
     Export,

@@ -16,7 +16,7 @@ from bot.services.meetings import Attendance
 from bot.services.members import Member
 from bot.services.parsing import parse_offset
 from bot.views import callbacks
-from bot.views.members import who
+from bot.views.members import member_name, organisation_of
 from bot.views.render import country, esc, labelled, prose, syntax, user
 
 
@@ -127,7 +127,7 @@ def meeting_list(
 def rsvp_report(t: Lang, meeting: Meeting, attendance: Attendance) -> str:
     by_answer: dict[str, dict[str, list[Member]]] = defaultdict(lambda: defaultdict(list))
     for member, choice in attendance.answered:
-        by_answer[choice][member.membership.organisation or ""].append(member)
+        by_answer[choice][organisation_of(member)].append(member)
     lines = [f"<b>{title(t, meeting)}</b>"]
     for choice in ("yes", "online", "no"):
         group = by_answer.get(choice, {})
@@ -135,7 +135,7 @@ def rsvp_report(t: Lang, meeting: Meeting, attendance: Attendance) -> str:
         lines += ["", _heading(t, answer_count_name(t, choice), count), *_by_organisation(t, group)]
     silent: dict[str, list[Member]] = defaultdict(list)
     for member in attendance.silent:
-        silent[member.membership.organisation or ""].append(member)
+        silent[organisation_of(member)].append(member)
     lines += ["", _heading(t, t._("No answer yet"), len(attendance.silent)), *_by_organisation(t, silent)]
     return "\n".join(lines)
 
@@ -145,7 +145,9 @@ def _heading(t: Lang, name: str, count: int) -> str:
 
 
 def _by_organisation(t: Lang, group: dict[str, list[Member]]) -> list[str]:
-    return ["• " + labelled(t, org, t.join([who(t, m) for m in members])) for org, members in sorted(group.items())]
+    return [
+        "• " + labelled(t, org, t.join([member_name(t, m) for m in members])) for org, members in sorted(group.items())
+    ]
 
 
 def rescheduled(t: Lang, coalition: Coalition, meeting: Meeting, own_tz: str | None = None) -> str:

@@ -22,6 +22,7 @@ from bot.clock import FrozenClock
 from bot.config import PROJECT_ROOT, Settings
 from bot.emulator import Emulator
 from bot.emulator.records import SentMessage
+from bot.models import Coalition, Membership, Person
 from bot.store.database import Database
 from jobs import DISPATCHER_KEY
 from jobs.dispatch import INTERVAL
@@ -211,11 +212,24 @@ async def bot(emu: Emulator, db_url: str, clock: FrozenClock) -> AsyncIterator[H
 
 @pytest.fixture
 async def coalition(bot: Harness) -> Harness:
-    """A set-up Lebanese coalition (English first, for readable assertions) with three members."""
+    """A set-up Lebanese coalition (English first, for readable assertions) with three members:
+    the administrator, and Nadia (NPA) and John (Embassy of Norway), whose organisations the
+    administrator confirmed, as a real coalition's manager would (SPEC §3)."""
     await bot.say(GROUP, ADMIN, "/setup Lebanon Asia/Beirut en")
     await bot.say(GROUP, NADIA, "/join operator NPA")
     await bot.say(GROUP, JOHN, "/join donor Embassy of Norway")
+    await confirm(bot, GROUP, "nadia", "john")
     return bot
+
+
+async def confirm(bot: Harness, chat_id: int, *usernames: str, by: int = ADMIN) -> None:
+    """A manager confirms each member's claim to act for their organisation (SPEC §3)."""
+    for username in usernames:
+        reply = await bot.say(chat_id, by, f"/approve @{username}")
+        (coalition,) = [c.id for c in await bot.rows(Coalition) if c.chat_id == chat_id]
+        (person,) = [p.id for p in await bot.rows(Person) if p.username == username]
+        (record,) = [m for m in await bot.rows(Membership) if (m.coalition_id, m.person_id) == (coalition, person)]
+        assert record.organisation_confirmed_at is not None, reply.text
 
 
 async def dump_database(url: str) -> dict[str, set[tuple]]:

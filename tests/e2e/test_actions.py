@@ -12,7 +12,7 @@ import re
 import pytest
 
 from bot.models import ActionPoint, ActionUpdate, Reminder
-from tests.e2e.conftest import ADMIN, GROUP, JOHN, NADIA, SALIM
+from tests.e2e.conftest import ADMIN, GROUP, JOHN, NADIA, SALIM, confirm
 
 ARABIC = re.compile(r"[\u0600-\u06FF]")
 
@@ -38,13 +38,14 @@ async def _quiet(bot, text: str, user: int = NADIA, **kwargs):
 
 @pytest.fixture
 async def team(coalition):
-    """Salim is the national authority (LMAC), Rania the facilitator; the bot administers the
-    group; everyone started it."""
+    """Salim is the national authority (LMAC), Rania the facilitator (GICHD: her own claim,
+    confirmed by Salim); the bot administers the group; everyone started it."""
     bot = coalition
     await bot.emu.add_bot_to_group(GROUP, ADMIN, as_admin=True)
     await bot.say(GROUP, ADMIN, "/join facilitator GICHD")
     await bot.say(GROUP, SALIM, "/join national_authority LMAC")
     await bot.say(GROUP, ADMIN, "/approve @salim")
+    await confirm(bot, GROUP, "rania", by=SALIM)
     for user in (ADMIN, NADIA, JOHN, SALIM):
         await bot.say(user, user, "/start")
     return bot
@@ -272,6 +273,7 @@ async def test_private_actions_cover_every_coalition_of_the_member(team):
     bot.emu.add_user(1020, "Kham", username="kham")
     await bot.say(other, JOHN, "/setup Lao PDR Asia/Vientiane fr")
     await bot.say(other, NADIA, "/join operator NPA")
+    await confirm(bot, other, "nadia", by=JOHN)
     await bot.say(other, JOHN, "/action NPA Plan de levé au Laos")
     reply = await bot.say(NADIA, NADIA, "/actions mine")
     assert "Lebanon" in reply.text and "Lao PDR" in reply.text

@@ -17,7 +17,17 @@ from bot.app import build_application
 from bot.cli import _configure_logging as configure_logging
 from bot.models import Concern, ConcernLimit, Delivery, Person, Proposal, Reminder
 from jobs import housekeeping
-from tests.e2e.conftest import ADMIN, GROUP, JOHN, NADIA, SALIM, dump_database, make_settings, started_bot
+from tests.e2e.conftest import (
+    ADMIN,
+    GROUP,
+    JOHN,
+    NADIA,
+    SALIM,
+    confirm,
+    dump_database,
+    make_settings,
+    started_bot,
+)
 
 CLAIRE = 1005
 LAOS = -3003
@@ -25,11 +35,13 @@ CONCERN = "The national authority withholds tasking from operators who report de
 
 
 async def _facilitators(bot):
-    """Rania (Arabic, group administrator) and Claire (French) facilitate; both started the bot."""
+    """Rania (Arabic, group administrator) and Claire (French) facilitate, each confirming the
+    other's organisation (SPEC §3); both started the bot."""
     bot.emu.add_user(CLAIRE, "Claire", last_name="Dubois", username="claire", language_code="fr")
     await bot.say(GROUP, ADMIN, "/join facilitator LMAC")
     await bot.say(GROUP, CLAIRE, "/join facilitator GICHD")
     await bot.say(GROUP, ADMIN, "/approve @claire")
+    await confirm(bot, GROUP, "rania", by=CLAIRE)
     for user in (ADMIN, CLAIRE, NADIA, JOHN, SALIM):
         await bot.say(user, user, "/start")
 

@@ -99,6 +99,7 @@ async def balancer(emu, db_url, clock):
         lb = Balancer(emu, http, ports, apps)
         await lb.say(0, GROUP, ADMIN, "/setup Lebanon Asia/Beirut en")
         await lb.say(1, GROUP, NADIA, "/join operator NPA")
+        await lb.say(0, GROUP, ADMIN, "/approve @nadia")  # her organisation confirmed (SPEC §3)
         yield lb
     for stop in stops:
         stop.set()

@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from bot.models import ProgressReport
 from bot.store.database import Database
-from tests.e2e.conftest import ADMIN, GROUP, JOHN, NADIA, SALIM
+from tests.e2e.conftest import ADMIN, GROUP, JOHN, NADIA, SALIM, confirm
 
 APRIL = datetime(2027, 4, 5, 8, 0, tzinfo=UTC)
 FULL = "/report period=2027-03 cancelled=120000 reduced=45000 cleared=38000 cmr=212 re_sessions=14 re_people=530"
@@ -29,6 +29,7 @@ async def operators(coalition):
     """The Lebanese coalition in April 2027: Nadia reports for NPA, Salim for HALO Trust."""
     coalition.clock.set(APRIL)
     await coalition.say(GROUP, SALIM, "/join operator HALO Trust")
+    await confirm(coalition, GROUP, "salim")
     return coalition
 
 
@@ -190,6 +191,7 @@ async def test_privately_a_member_of_several_coalitions_chooses(operators):
     bot.emu.add_group(-3003, "Laos", admins=[ADMIN], creator=ADMIN)
     await bot.say(-3003, ADMIN, "/setup Laos Asia/Vientiane en")
     await bot.say(-3003, NADIA, "/join operator NPA Laos")
+    await confirm(bot, -3003, "nadia")
     await bot.say(NADIA, NADIA, "/start")
     choice = await bot.say(NADIA, NADIA, "/report period=2027-03 cleared=7000")
     assert [b["text"] for b in choice.buttons()] == ["Laos", "Lebanon"]

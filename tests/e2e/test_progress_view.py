@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.e2e.conftest import ADMIN, GROUP, JOHN, NADIA, SALIM
+from tests.e2e.conftest import ADMIN, GROUP, JOHN, NADIA, SALIM, confirm
 
 APRIL = datetime(2027, 4, 5, 8, 0, tzinfo=UTC)
 
@@ -23,6 +23,7 @@ async def reported(coalition):
     bot = coalition
     bot.clock.set(APRIL)
     await bot.say(GROUP, SALIM, "/join operator HALO Trust")
+    await confirm(bot, GROUP, "salim")
     await bot.say(GROUP, ADMIN, "/settings baseline 1,000,000")
     await bot.say(GROUP, ADMIN, "/deadline article4 2028-08-01")
     await bot.say(GROUP, NADIA, "/report period=2027-02 cleared=30000")

@@ -13,7 +13,7 @@ import pytest
 
 from bot.models import Article7Submission, Reminder
 from jobs.watchdogs import run_watchdogs
-from tests.e2e.conftest import ADMIN, GROUP, JOHN, NADIA, SALIM, started_bot
+from tests.e2e.conftest import ADMIN, GROUP, JOHN, NADIA, SALIM, confirm, started_bot
 
 LAYLA = 1005  # the national authority, reads English
 JANUARY = datetime(2027, 1, 10, 8, 0, tzinfo=UTC)
@@ -42,6 +42,7 @@ async def year(coalition):
     bot = coalition
     await _authority(bot)
     await bot.say(GROUP, SALIM, "/join operator HALO Trust")
+    await confirm(bot, GROUP, "salim")
     await bot.say(GROUP, LAYLA, "/settings baseline 2,000,000 2026-01")
     for m in range(1, 13):
         if m not in (3, 7):
@@ -69,8 +70,7 @@ async def funded(year):
     November 2026: tranches of 75,000 USD (PL1) and 20,000.50 EUR (PL4).
     January 2027 (not in 2026): N3 30,000 USD and a tranche of 25,000 USD on PL1.
     """
-    bot = year
-    await bot.say(GROUP, ADMIN, "/approve @john")
+    bot = year  # John's organisation was confirmed with the coalition (SPEC §3)
     bot.clock.set(datetime(2026, 6, 15, 9, 0, tzinfo=UTC))
     await bot.say(GROUP, ADMIN, "/need Technical survey of sector 4 450000 USD by 2027-06 priority high")
     await bot.say(GROUP, ADMIN, "/need Victim assistance centre 120000 EUR priority medium")
@@ -328,6 +328,7 @@ async def test_an_overdue_notice_missed_while_down_is_sent_once_to_authority_and
         await bot.say(GROUP, 1006, "/join secretariat UNDP")
         await bot.say(GROUP, ADMIN, "/approve @farid")
         await bot.say(GROUP, NADIA, "/join operator NPA")
+        await confirm(bot, GROUP, "nadia")
         await bot.say(GROUP, NADIA, "/report period=2026-05 cleared=1000")
         await run_watchdogs(_context(bot))  # plans 1 March
     clock.set(datetime(2027, 6, 2, 12, 0, tzinfo=UTC))  # down since January: 1 March … 29 May all missed

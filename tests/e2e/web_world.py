@@ -13,7 +13,7 @@ import pytest
 
 from bot.emulator.webapps import init_data, login_query
 from bot.models import Coalition
-from tests.e2e.conftest import ADMIN, GROUP, JOHN, NADIA, SALIM, TOKEN, Harness, free_port, started_bot
+from tests.e2e.conftest import ADMIN, GROUP, JOHN, NADIA, SALIM, TOKEN, Harness, confirm, free_port, started_bot
 
 USERS = {
     ADMIN: {"id": ADMIN, "first_name": "Rania", "last_name": "Haddad", "username": "rania", "language_code": "ar"},
@@ -54,6 +54,7 @@ async def web_fixture(emu, db_url, clock) -> AsyncIterator[Web]:
         await bot.say(GROUP, ADMIN, "/setup Lebanon Asia/Beirut en")
         await bot.say(GROUP, NADIA, "/join operator NPA")
         await bot.say(GROUP, JOHN, "/join donor Embassy of Norway")
+        await confirm(bot, GROUP, "nadia", "john")  # the administrator confirms their organisations
         await bot.say(GROUP, ADMIN, "/meeting 2027-02-15 09:30 Spring coalition meeting @ LMAC")
         await bot.say(GROUP, ADMIN, f"/action @nadia 2027-01-05 {ACTION_TEXT}")
         await bot.say(GROUP, ADMIN, "/action donor Confirm funding for 2027")
@@ -64,7 +65,6 @@ async def web_fixture(emu, db_url, clock) -> AsyncIterator[Web]:
         # needs (SPEC §13): N1 half pledged by Norway, with a note, a tranche, euros and a gift in kind
         await bot.say(GROUP, ADMIN, f"/need {NEED_TITLE} 450000 USD by 2027-06 priority high")
         await bot.say(GROUP, ADMIN, "/need Risk education leaflets 20000 EUR priority low")
-        await bot.say(GROUP, ADMIN, "/approve @john")
         await bot.say(GROUP, JOHN, f"/pledge N1 200000 USD by 2027-03-31 {PLEDGE_NOTE}")
         await bot.say(GROUP, JOHN, "/pledge PL1 committed")
         await bot.say(GROUP, JOHN, "/pledge PL1 disbursed 50000 USD")

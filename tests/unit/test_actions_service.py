@@ -79,15 +79,16 @@ def test_due_dates():
 async def _coalition(s, clock):
     coalition, _ = await coalitions.setup(s, -100, "G", SetupRequest("Lebanon", "Asia/Beirut"), clock.now())
     people = {}
+    admin = await members.upsert_person(s, PersonInfo(9, "Rania", "rania"))  # a Telegram administrator
     for user, name, role, organisation in [
         (1, "nadia", "operator", "NPA"),
-        (2, "pierre", "operator", "NPA"),
+        (2, "pierre", "operator", "npa"),  # the first spelling is kept
         (3, "john", "donor", "Embassy of Norway"),
         (4, "salim", "national_authority", "LMAC"),
     ]:
         person = await members.upsert_person(s, PersonInfo(user, name.title(), name))
         record, _ = await members.join(s, coalition, person, "operator", organisation, clock.now())
-        members.set_role(s, Member(record, person), role, None)
+        await members.set_role(s, coalition, Member(record, person), role, organisation, admin, clock.now())
         people[name] = Member(record, person)
     await s.flush()
     return coalition, people

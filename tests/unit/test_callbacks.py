@@ -13,6 +13,8 @@ from bot.views.callbacks import InvalidCallback
     [
         callbacks.Join("national_authority"),
         callbacks.Approve(123456789012345678),
+        callbacks.Approve(12, 3),
+        callbacks.Revoke(123456789012345678, 123456789012345678),
         callbacks.Rsvp(7, "online"),
         callbacks.Report("c", "0a1b2c3d", 42),
         callbacks.Report("k", "0a1b2c3d"),
@@ -50,6 +52,7 @@ def test_what_a_kind_packs_it_parses_back_and_only_its_pattern_matches(data):
         (callbacks.CloseCoalition, "cz:3"),
         (callbacks.Approve, None),
         (callbacks.Approve, ""),
+        (callbacks.Revoke, "rv:7"),  # the organisation missing
     ],
 )
 def test_data_no_button_of_that_kind_could_send_is_refused(kind, data):

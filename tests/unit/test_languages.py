@@ -50,7 +50,15 @@ def paragraphs_are_right_to_left(text: str) -> bool:
 
 def member(name: str, username: str | None, organisation: str | None, role: str = "operator", pid: int = 1) -> Member:
     return Member(
-        Membership(id=pid, coalition_id=1, person_id=pid, role=role, organisation=organisation, joined_at=NOW),
+        Membership(
+            id=pid,
+            coalition_id=1,
+            person_id=pid,
+            role=role,
+            organisation=organisation,
+            organisation_confirmed_at=NOW if organisation else None,
+            joined_at=NOW,
+        ),
         Person(id=pid, tg_user_id=1000 + pid, full_name=name, username=username, can_message=True),
     )
 
@@ -221,7 +229,7 @@ def test_buttons_carry_every_group_language_when_short_else_an_icon(catalogs):
     pair = catalogs.group(["en", "fr"], "UTC", "Chad")[0]
     labels = [b.text for row in meetings.rsvp_keyboard(pair, meeting).inline_keyboard for b in row]
     assert labels[0] == "Attending · Présent" and len(labels[0]) <= 24
-    approve = members.approve_keyboard(pair, NADIA).inline_keyboard[0][0].text
+    approve = members.approve_keyboard(pair, NADIA, None).inline_keyboard[0][0].text
     assert approve == "Approve · Approuver"
     alone = catalogs.lang("ar")
     assert meetings.rsvp_keyboard(alone, meeting).inline_keyboard[0][0].text == "سأحضر"

@@ -195,9 +195,9 @@ async def test_only_the_national_authority_or_an_administrator_closes(db, clock)
     async with db.transaction() as s:
         coalition = await _coalition(s, clock)
         authority = await _member(s, coalition, clock, 1, "Karim", "operator")
-        members.set_role(s, authority, "national_authority", None)
+        await members.set_role(s, coalition, authority, "national_authority", None, None, clock.now())
         facilitator = await _member(s, coalition, clock, 2, "Amal", "operator")
-        members.set_role(s, facilitator, "facilitator", None)
+        await members.set_role(s, coalition, facilitator, "facilitator", None, None, clock.now())
         closing.require_closer(authority, False)
         closing.require_closer(None, True)
         for member in (facilitator, None):

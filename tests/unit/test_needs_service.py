@@ -194,7 +194,11 @@ async def _setup(s, clock):
     operator, _ = await members.join(s, coalition, people[1], "operator", "NPA", clock.now())
     bare, _ = await members.join(s, coalition, people[2], "donor", None, clock.now())
     other, _ = await members.join(s, coalition, people[3], "donor", "Auswärtiges Amt", clock.now())
-    return coalition, [Member(m, p) for m, p in zip((donor, operator, bare, other), people, strict=True)]
+    manager = await members.upsert_person(s, PersonInfo(9, "Rania"))  # confirms the claims (SPEC §3)
+    joined = [Member(m, p) for m, p in zip((donor, operator, bare, other), people, strict=True)]
+    for member in (joined[0], joined[1], joined[3]):
+        await members.approve(s, member, manager, clock.now())
+    return coalition, joined
 
 
 async def test_rights_of_pledgers(db, clock):
@@ -217,6 +221,30 @@ async def test_rights_of_pledgers(db, clock):
         pledge.organisation = "EMBASSY  of Norway"
         assert needs.may_change(pledge, donor, False) and needs.may_change(pledge, None, True)
         assert not any(needs.may_change(pledge, m, False) for m in (operator, bare, other, None))
+
+
+async def test_an_unconfirmed_donor_acts_as_an_individual(db, clock):
+    """SPEC §3, §13: a donor whose claim awaits a manager cannot pledge for it, nor change or
+    confirm its pledges, and is told why; once confirmed, they can."""
+    async with db.transaction() as s:
+        coalition, (donor, *_) = await _setup(s, clock)
+        person = await members.upsert_person(s, PersonInfo(5, "Eve"))
+        record, _ = await members.join(s, coalition, person, "donor", "embassy of NORWAY", clock.now())
+        eve = Member(record, person)
+        assert (eve.acting_organisation, eve.awaiting_organisation) == (None, "Embassy of Norway")
+        pledge = _pledge(1, 100, "USD")
+        pledge.organisation = "Embassy of Norway"
+        for attempt in (
+            lambda: needs.pledger_organisation(eve, False, None),
+            lambda: needs.pledger_organisation(eve, False, "Embassy of Norway"),
+            lambda: needs.require_change(pledge, eve, False),
+            lambda: needs.confirm(s, pledge, eve, person, clock.now()),
+        ):
+            with pytest.raises(NotAllowed, match="awaits a manager's confirmation"):
+                attempt()
+        await members.approve(s, eve, donor.person, clock.now())
+        assert needs.pledger_organisation(eve, False, None) == ("Embassy of Norway", True)
+        assert needs.may_change(pledge, eve, False)
 
 
 async def test_steps_tranches_and_nudges(db, clock):

@@ -95,6 +95,13 @@ async def test_who_may_report_for_which_organisation(db, clock):
         donor, _ = await members.join(s, coalition, people[1], "donor", "Norway", clock.now())
         bare, _ = await members.join(s, coalition, people[2], "operator", None, clock.now())
         operator, other = Member(npa, people[0]), Member(donor, people[1])
+        with pytest.raises(NotAllowed, match="awaits a manager's confirmation"):  # SPEC §3: not confirmed yet
+            await reports.organisation_for(s, coalition, operator, False, None)
+        with pytest.raises(NotAllowed, match="awaits a manager's confirmation"):
+            await reports.organisation_for(s, coalition, operator, False, "NPA")
+        manager = await members.upsert_person(s, PersonInfo(9, "Rania"))
+        await members.approve(s, operator, manager, clock.now())
+        await members.approve(s, other, manager, clock.now())
         assert await reports.organisation_for(s, coalition, operator, False, None) == "NPA"
         assert await reports.organisation_for(s, coalition, operator, False, "npa") == "NPA"
         assert await reports.organisation_for(s, coalition, None, True, "Npa") == "NPA"

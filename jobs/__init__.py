@@ -11,7 +11,7 @@ from __future__ import annotations
 from telegram.ext import Application
 
 from bot.services.kinds import Kind
-from jobs import actions, agenda, housekeeping, meeting_reminders, needs, progress, treaty
+from jobs import actions, agenda, housekeeping, meeting_reminders, needs, progress, treaty, undelivered
 from jobs.compose import Composer
 from jobs.dispatch import INTERVAL, Dispatcher
 from jobs.watchdogs import WATCHDOG_INTERVAL, run_watchdogs
@@ -42,6 +42,7 @@ COMPOSERS = _one_composer_per_kind(
     actions.COMPOSERS,
     needs.COMPOSERS,
     treaty.COMPOSERS,
+    undelivered.COMPOSERS,
 )
 """Every kind of scheduled message and the composer that writes it."""
 

@@ -26,3 +26,4 @@ class Kind(StrEnum):
     ARTICLE7 = "article7"  # the Article 7 report on the previous year is due or overdue (SPEC §14)
     ARTICLE7_CHANGED = "article7_changed"  # a later report changed a submitted year's figures
     EXTENSION_DUE = "extension_due"  # 90, 30, 7 days before an extension request's submission date
+    UNDELIVERED = "undelivered"  # managers: messages Telegram refused for good (SPEC §11)

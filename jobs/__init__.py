@@ -62,6 +62,11 @@ async def start(application: Application) -> None:
 
     async def dispatch(_context: object) -> None:
         await dispatcher.tick(wait=False)
+        delay = await dispatcher.until_next_due()
+        if delay is not None and 0 < delay < INTERVAL:  # due before the next look: look then too
+            queue.run_once(
+                dispatch, when=delay, name="dispatch-due", job_kwargs={"id": "dispatch-due", "replace_existing": True}
+            )
 
     # a long fan-out outlives several intervals: extra runs return at once (Dispatcher.tick is
     # guarded by a lock) instead of APScheduler logging every skipped run

@@ -1,7 +1,9 @@
 """The reminder dispatcher: claims due reminders and fans them out (SPEC §6).
 
 The scheduler calls `tick` every `INTERVAL` seconds and once at start-up (catch-up after
-downtime). The rules of claiming and recording live in `bot.services.reminders`; what each
+downtime), and once more at the due time of a reminder that falls due sooner than the next
+look (`until_next_due`), so a reminder leaves within a fraction of a second of its time,
+not up to an interval later (SPEC §12, punctuality). The rules of claiming and recording live in `bot.services.reminders`; what each
 kind of reminder says, and to whom, lives in its composer (`jobs.compose.Composer`).
 """
 
@@ -72,6 +74,13 @@ class Dispatcher:
                     except Exception:  # one broken reminder must not stop the others
                         log.exception("%s failed; it is retried when its lease ends", _named(reminder))
                     handled += 1
+
+    async def until_next_due(self) -> float | None:
+        """Wall seconds until the earliest pending reminder falls due (None: none planned)."""
+        runtime = self.runtime
+        async with runtime.db.transaction() as session:
+            due = await rules.next_due(session)
+        return None if due is None else (due - runtime.clock.now()).total_seconds() / runtime.clock.speed
 
     async def _process(self, reminder: Reminder) -> None:
         runtime, now = self.runtime, self.runtime.clock.now()

@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, bindparam, delete, or_, update
+from sqlalchemy import ColumnElement, bindparam, delete, func, or_, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -121,6 +121,11 @@ def _claimable(now: datetime) -> ColumnElement[bool]:
         sending & (Reminder.lease_until < now),
         sending & Reminder.lease_until.is_(None) & Reminder.claimed_by.not_in(workers.alive(now)),
     )
+
+
+async def next_due(session: AsyncSession) -> datetime | None:
+    """When the earliest pending reminder falls due (None: nothing is planned)."""
+    return (await session.exec(select(func.min(Reminder.due_at)).where(Reminder.state == "pending"))).one()
 
 
 async def renew(

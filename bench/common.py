@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import statistics
 from datetime import datetime
+from pathlib import Path
 
+from sqlalchemy import text
+
+from bot.config import Settings
 from bot.emulator import Emulator
 from bot.services import coalitions, members, organisations
 from bot.services.coalitions import SetupRequest
@@ -14,9 +19,33 @@ from bot.store.migrate import upgrade
 
 
 async def migrated(url: str) -> Database:
+    """The database at `url`, upgraded; a server database (reused between runs) emptied."""
     db = Database(url)
     await upgrade(db.engine)
+    if not db.is_sqlite:
+        async with db.engine.begin() as connection:
+            tables = (
+                await connection.execute(
+                    text("SELECT tablename FROM pg_tables WHERE schemaname='public' AND tablename <> 'alembic_version'")
+                )
+            ).scalars()
+            await connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
     return db
+
+
+def database_url(tmp: str, url: str | None) -> str:
+    """`url` (any form `DATABASE_URL` takes) or a SQLite file in `tmp`, as the bot's settings read it."""
+    return Settings(database_url=url or f"sqlite:///{Path(tmp) / 'bench.db'}").database_url
+
+
+def load() -> str:
+    """The machine's load average, printed with every result (the machine is shared)."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
 
 
 async def coalition_with_members(

@@ -24,7 +24,8 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -38,6 +39,7 @@ from bot.app import build_application, running
 from bot.config import PROJECT_ROOT, Settings
 from bot.emulator import Emulator, SentMessage
 from bot.models import Coalition
+from bot.runtime import RUNTIME_KEY
 from bot.services import members, updates
 from bot.services.members import Member
 from bot.store.database import Database
@@ -113,7 +115,7 @@ async def measure(
 ) -> tuple[float, dict[str, list[float]]]:
     """Push the warm-up, wait, push the load as one burst; returns (updates/s, durations by kind)."""
     tracker = Tracker(application)
-    async with running(application, poll_timeout=1):
+    async with _running(application):
         for _, act in warm_up:
             await act()
         await tracker.wait(len(warm_up), 120)
@@ -134,6 +136,23 @@ async def measure(
 
 
 Before = Callable[[Update], Awaitable[None]]
+
+
+@asynccontextmanager
+async def _running(application: Application) -> AsyncIterator[Application]:
+    """The full bot runs as `coalition-bot run` does; an echo bot as PTB runs it, polling alike."""
+    if RUNTIME_KEY in application.bot_data:
+        async with running(application, poll_timeout=1):
+            yield application
+        return
+    async with application:
+        await application.start()
+        await application.updater.start_polling(poll_interval=0.0, timeout=1)
+        try:
+            yield application
+        finally:
+            await application.updater.stop()
+            await application.stop()
 
 
 def echo_application(emu: Emulator, before: Before | None = None) -> Application:

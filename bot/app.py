@@ -101,7 +101,7 @@ def _runtime(
         sender,
         clock,
         worker,
-        {ANNOUNCEMENT: announcements.posted},
+        {ANNOUNCEMENT: announcements.posted, **handlers.COMPLETIONS},
         lease=timedelta(seconds=settings.reminder_lease_seconds),
     )
     throttle = CommandThrottle(settings.commands_per_minute)

@@ -51,6 +51,9 @@ from handlers import (
 from handlers.dialogs import NEW
 from handlers.errors import on_error
 
+COMPLETIONS = {agenda.POLL_POSTED: agenda.poll_posted}
+"""What records a durable request's answer, by the name its row carries (the composition root
+hands them to the durable outbox with the announcements')."""
 DIALOG_TIMEOUT = 900
 """The in-memory /concern dialog ends after 15 minutes of silence, as stored dialogs expire."""
 DIALOG_COMMANDS = frozenset({"concern"})

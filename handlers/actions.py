@@ -201,13 +201,14 @@ async def note(turn: Turn, update: Update, context: BotContext) -> None:
 
 @handler
 async def summary(turn: Turn, update: Update, context: BotContext) -> None:
-    """`/summary [M2]` (managers): posted here, and privately to every member by the dispatcher."""
+    """`/summary [M2]` (managers): posted here and privately to every member by the dispatcher,
+    both durable (SPEC §11): the post is a row of this transaction, the copies a reminder."""
     await require_group_manager(turn, context)
     coalition = turn.coalition
     meeting = await summaries.held_meeting(turn.session, coalition, (context.args or [None])[0], turn.now)
     result = await summaries.compose(turn.session, coalition, meeting, turn.now)
     await summaries.plan_fan_out(turn.session, coalition, meeting, turn.now, str(update.update_id))
-    turn.reply(lambda t: views.summary(t, coalition, result))
+    turn.reply(lambda t: views.summary(t, coalition, result), durable=True)
 
 
 @handler

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import warnings
 
+from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Bot, Message, Poll, Update
 from telegram.error import BadRequest
 from telegram.ext import (
@@ -25,12 +26,11 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.i18n import N_
-from bot.models import Coalition, Meeting
+from bot.models import Meeting
 from bot.runtime import BotContext
 from bot.services import agenda as agenda_service
 from bot.services import concerns as concern_service
 from bot.services import members as member_service
-from bot.services.agenda import PollDraft
 from bot.services.errors import InvalidInput, NotAllowed, NotFound, UserError
 from bot.views import agenda as views
 from bot.views import callbacks
@@ -72,40 +72,29 @@ async def propose(turn: Turn, update: Update, context: BotContext) -> None:
 
 @handler
 async def poll(turn: Turn, update: Update, context: BotContext) -> None:
+    """`/poll`: stored and posted as one durable message, so a crash or an outage only delays it."""
     await require_group_manager(turn, context)
     draft = await agenda_service.draft_poll(turn.session, turn.coalition, _argument_text(update), turn.now)
     question = draft.question or views.poll_question(
         turn.langs(), await agenda_service.next_meeting(turn.session, turn.coalition, turn.now)
     )
-    chat_id, thread_id = turn.chat.id, turn.thread_id
-
-    async def send(bot: Bot) -> Message:
-        return await bot.send_poll(
-            chat_id,
-            esc(question),
-            [esc(option) for option in draft.options],
-            is_anonymous=draft.anonymous,
-            allows_multiple_answers=True,
-            message_thread_id=thread_id,
-        )
-
-    turn.send(send, after=lambda message: _record_poll(turn, draft, question, message), label="poll")
+    stored = await agenda_service.store_poll(turn.session, turn.coalition, draft, question, turn.chat.id, turn.now)
+    params = {
+        "question": esc(question),
+        "options": [esc(option) for option in draft.options],
+        "is_anonymous": draft.anonymous,
+        "allows_multiple_answers": True,
+    }
+    turn.send_durable("send_poll", params, completion=(POLL_POSTED, stored.id))
 
 
-async def _record_poll(turn: Turn, draft: PollDraft, question: str, message: Message) -> None:
-    """The poll is stored once Telegram has given it an id."""
-    async with turn.runtime.db.transaction() as session:
-        coalition = await session.get(Coalition, turn.coalition.id)
-        await agenda_service.record_poll(
-            session,
-            coalition,
-            draft,
-            question,
-            message.poll.id,
-            message.chat_id,
-            message.message_id,
-            turn.runtime.clock.now(),
-        )
+POLL_POSTED = "poll"
+"""The durable completion that ties a posted poll to Telegram's poll id (`poll_posted`)."""
+
+
+async def poll_posted(session: AsyncSession, poll_id: int, sent: list[Message]) -> None:
+    message = sent[-1]
+    await agenda_service.posted(session, poll_id, message.poll.id, message.chat_id, message.message_id)
 
 
 @handler

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.ext import (
     ApplicationHandlerStop,
     BaseHandler,
@@ -95,7 +95,20 @@ def steps(dialogs: Mapping[str, Step]) -> MessageHandler:
         await take_step(update, context)
         raise ApplicationHandlerStop
 
-    return MessageHandler(TEXT, look_up)
+    return MessageHandler(TEXT & _AnswersTheBot(), look_up)
+
+
+class _AnswersTheBot(filters.MessageFilter):
+    """Where a step's answer can be: any text in a private chat; in a group only a reply to the
+    bot, since every step there is asked with a selective `ForceReply` (and with privacy mode
+    on the bot sees nothing else). Other group messages (`#AP` tags above all) then cost no
+    look-up of their own."""
+
+    def filter(self, message: Message) -> bool:
+        if message.chat.type == message.chat.PRIVATE:
+            return True
+        replied = message.reply_to_message
+        return replied is not None and replied.from_user is not None and replied.from_user.id == message.get_bot().id
 
 
 @handler

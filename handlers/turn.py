@@ -76,6 +76,7 @@ class Turn:
     callback_answer: str | None = None
     deferred: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     calls: list[tuple[Call, Callable[[Any], Awaitable[None]] | None, str]] = field(default_factory=list)
+    requests: list[tuple[str, dict[str, Any], tuple[str, int] | None]] = field(default_factory=list)
     frozen: tuple[list[Lang], Lang] | None = None  # languages resolved before a rollback
     privately: bool = False  # over the group command limit: answers go to the person's private chat
 
@@ -160,6 +161,11 @@ class Turn:
         """Any other request about this chat (a poll, a photo, an edit, a reaction), after the
         commit and in this chat's order; `after` receives Telegram's answer."""
         self.calls.append((call, after, label))
+
+    def send_durable(self, method: str, params: dict[str, Any], *, completion: tuple[str, int] | None = None) -> None:
+        """A request about this chat that is not text (a poll), as a durable row of this
+        transaction (SPEC §11); `completion` names what records Telegram's answer, and for which row."""
+        self.requests.append((method, params, completion))
 
     def clear_keyboard(self, update: Update) -> None:
         """Take the buttons off the message whose button was pressed (after the commit)."""
@@ -390,8 +396,23 @@ def _envelope(turn: Turn, update: Update, item: Outgoing) -> Envelope:
 
 
 async def _write_durable(turn: Turn, update: Update) -> list[int]:
-    """Durable replies become rows of the update's own transaction (SPEC §11)."""
+    """Durable replies and requests become rows of the update's own transaction (SPEC §11)."""
     ids = []
+    coalition_id = turn.coalition.id if turn.coalition else None
+    for method, params, completion in turn.requests:
+        name, ref = completion or (None, None)
+        row = await durable.write_request(
+            turn.session,
+            turn.chat.id,
+            method,
+            params,
+            turn.now,
+            thread_id=turn.thread_id,
+            coalition_id=coalition_id,
+            completion=name,
+            ref=ref,
+        )
+        ids.append(row.id)
     for item in [item for item in turn.outbox if item.durable]:
         completion, ref = item.completion or (None, None)
         about = item.group or turn.coalition

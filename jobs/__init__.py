@@ -11,7 +11,18 @@ from __future__ import annotations
 from telegram.ext import Application
 
 from bot.services.kinds import Kind
-from jobs import actions, agenda, closing, housekeeping, meeting_reminders, needs, organisations, progress, treaty
+from jobs import (
+    actions,
+    agenda,
+    closing,
+    housekeeping,
+    meeting_reminders,
+    needs,
+    organisations,
+    progress,
+    treaty,
+    undelivered,
+)
 from jobs.compose import Composer
 from jobs.dispatch import INTERVAL, Dispatcher
 from jobs.watchdogs import WATCHDOG_INTERVAL, run_watchdogs
@@ -44,6 +55,7 @@ COMPOSERS = _one_composer_per_kind(
     organisations.COMPOSERS,
     treaty.COMPOSERS,
     closing.COMPOSERS,
+    undelivered.COMPOSERS,
 )
 """Every kind of scheduled message and the composer that writes it."""
 
@@ -63,6 +75,11 @@ async def start(application: Application) -> None:
 
     async def dispatch(_context: object) -> None:
         await dispatcher.tick(wait=False)
+        delay = await dispatcher.until_next_due()
+        if delay is not None and 0 < delay < INTERVAL:  # due before the next look: look then too
+            queue.run_once(
+                dispatch, when=delay, name="dispatch-due", job_kwargs={"id": "dispatch-due", "replace_existing": True}
+            )
 
     # a long fan-out outlives several intervals: extra runs return at once (Dispatcher.tick is
     # guarded by a lock) instead of APScheduler logging every skipped run

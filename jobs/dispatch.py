@@ -1,7 +1,9 @@
 """The reminder dispatcher: claims due reminders and fans them out (SPEC §6).
 
 The scheduler calls `tick` every `INTERVAL` seconds and once at start-up (catch-up after
-downtime). The rules of claiming and recording live in `bot.services.reminders`; what each
+downtime), and once more at the due time of a reminder that falls due sooner than the next
+look (`until_next_due`), so a reminder leaves within a fraction of a second of its time,
+not up to an interval later (SPEC §12, punctuality). The rules of claiming and recording live in `bot.services.reminders`; what each
 kind of reminder says, and to whom, lives in its composer (`jobs.compose.Composer`).
 """
 
@@ -21,6 +23,7 @@ from bot.models import Coalition, Meeting, Reminder
 from bot.outbox.envelope import Job, Lane, Outcome
 from bot.runtime import Runtime, runtime_of
 from bot.services import reminders as rules
+from bot.services import undelivered, workers
 from bot.services.kinds import Kind
 from bot.views import meetings as views
 from bot.views.render import Render
@@ -53,6 +56,8 @@ class Dispatcher:
 
         The scheduler's looks (`wait=False`) return at once while a fan-out is running; a
         caller that must know everything due has been handed over waits for it, then looks."""
+        async with self.runtime.db.transaction() as session:  # the lease of rows that keep no time
+            await workers.beat(session, self.worker, self.runtime.clock.now(), self.lease)
         if self._busy.locked() and not wait:
             return 0
         handled = 0
@@ -67,8 +72,15 @@ class Dispatcher:
                     try:
                         await self._process(reminder)
                     except Exception:  # one broken reminder must not stop the others
-                        log.exception("reminder %s failed; it is retried when its lease ends", reminder.key)
+                        log.exception("%s failed; it is retried when its lease ends", _named(reminder))
                     handled += 1
+
+    async def until_next_due(self) -> float | None:
+        """Wall seconds until the earliest pending reminder falls due (None: none planned)."""
+        runtime = self.runtime
+        async with runtime.db.transaction() as session:
+            due = await rules.next_due(session)
+        return None if due is None else (due - runtime.clock.now()).total_seconds() / runtime.clock.speed
 
     async def _process(self, reminder: Reminder) -> None:
         runtime, now = self.runtime, self.runtime.clock.now()
@@ -79,7 +91,7 @@ class Dispatcher:
             status = rules.lateness(reminder, meeting, now, await rules.is_superseded(session, reminder, now))
             if status.dropped:
                 why = "superseded by a later reminder" if status.superseded else "meeting already started"
-                await rules.finish(session, reminder.id, self.worker, now, "dropped", why)
+                await rules.finish(session, reminder, self.worker, now, "dropped", why)
                 log.warning("dropped reminder %s (due %s): %s", reminder.key, reminder.due_at, why)
                 notices = [] if status.superseded else await self._notices(context, True)
             else:
@@ -91,9 +103,11 @@ class Dispatcher:
             await self._fan_out(reminder, [m for m in messages if m.recipient not in served])
             async with runtime.db.transaction() as session:
                 lateness = runtime.clock.now() - reminder.due_at
-                note = f"late by {int(lateness.total_seconds())} s" if status.late else ""
-                await rules.finish(session, reminder.id, self.worker, runtime.clock.now(), "done", note)
-            log.info("reminder %s done (%s)", reminder.key, note or "on time")
+                note = (
+                    f"late by {int(lateness.total_seconds())} s" if status.late and not rules.timeless(reminder) else ""
+                )
+                await rules.finish(session, reminder, self.worker, runtime.clock.now(), "done", note)
+            log.info("%s done (%s)", _named(reminder), note or "on time")
         for notice in notices:  # a notice is not itself a tracked delivery
             runtime.sender.submit(_job(notice, reminder))
 
@@ -117,8 +131,8 @@ class Dispatcher:
         for start in range(0, len(messages), BATCH):
             batch = messages[start : start + BATCH]
             async with runtime.db.transaction() as session:
-                if not await rules.renew(session, reminder.id, self.worker, runtime.clock.now(), self.lease):
-                    log.warning("lost the claim on %s; another dispatcher resumes it", reminder.key)
+                if not await rules.renew(session, reminder, self.worker, runtime.clock.now(), self.lease):
+                    log.warning("lost the claim on %s; another dispatcher resumes it", _named(reminder))
                     return
                 ids = await rules.queue_deliveries(session, reminder.id, [m.recipient for m in batch])
             for message, delivery_id in zip(batch, ids, strict=True):
@@ -136,10 +150,17 @@ class Dispatcher:
             await asyncio.sleep(0.2 / runtime.clock.speed)  # record in batches, not one commit per message
             done = {future for future in pending if future.done()}
             async with runtime.db.transaction() as session:
+                now = runtime.clock.now()
+                outcomes = {future.result().value for future in done}
                 for future in done:
-                    outcome = future.result().value
-                    await rules.end_delivery(session, pending.pop(future), outcome, runtime.clock.now())
-                await rules.renew(session, reminder.id, self.worker, runtime.clock.now(), self.lease)
+                    await rules.end_delivery(
+                        session, pending.pop(future), future.result().value, rules.stamp(reminder, now)
+                    )
+                if outcomes & set(undelivered.FAILED) and _reported(reminder):
+                    coalition = await session.get(Coalition, reminder.coalition_id)
+                    if coalition is not None:
+                        await undelivered.plan_notice(session, coalition, now)
+                await rules.renew(session, reminder, self.worker, now, self.lease)
 
     def _tracked(self, message: Message, reminder: Reminder, delivery_id: int) -> Job:
         """The job of one recipient: its row turns `sending` just before the first request leaves,
@@ -153,6 +174,17 @@ class Dispatcher:
 
         job.on_start = starting
         return job
+
+
+def _named(reminder: Reminder) -> str:
+    """How the log names a reminder: an anonymous concern's delivery by nothing that could
+    be matched with its concern (SPEC §8)."""
+    return "an anonymous concern's delivery" if rules.timeless(reminder) else f"reminder {reminder.key}"
+
+
+def _reported(reminder: Reminder) -> bool:
+    """Whether its failures go into the managers' notice (not the notice's own, not a concern's)."""
+    return reminder.kind != Kind.UNDELIVERED and not rules.timeless(reminder)
 
 
 def _job(message: Message, reminder: Reminder) -> Job:

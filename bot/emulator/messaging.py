@@ -110,7 +110,7 @@ REACTION_EMOJI = frozenset(
 def send_message(world: World, p: dict) -> dict[str, Any]:
     chat = writable(world, p["chat_id"])
     text, entities = _text(p.get("text", ""), p.get("parse_mode"), p.get("entities"))
-    markup = check_reply_markup(p.get("reply_markup"))
+    markup = check_reply_markup(p.get("reply_markup"), chat.type, world.login_domain)
     return _deliver(world, chat, p, "sendMessage", "text", markup, text=text, entities=entities)
 
 
@@ -118,7 +118,7 @@ def send_document(world: World, p: dict) -> dict[str, Any]:
     chat = writable(world, p["chat_id"])
     upload = files.resolve_upload(world, p["document"])
     caption, caption_entities = _caption(p)
-    markup = check_reply_markup(p.get("reply_markup"))
+    markup = check_reply_markup(p.get("reply_markup"), chat.type, world.login_domain)
     document = {**files.store(world, upload), "file_name": upload.filename, "mime_type": upload.content_type}
     return _deliver(
         world, chat, p, "sendDocument", "document", markup, upload=upload,
@@ -131,7 +131,7 @@ def send_photo(world: World, p: dict) -> dict[str, Any]:
     upload = files.resolve_upload(world, p["photo"])
     width, height = files.image_size(upload.data)
     caption, caption_entities = _caption(p)
-    markup = check_reply_markup(p.get("reply_markup"))
+    markup = check_reply_markup(p.get("reply_markup"), chat.type, world.login_domain)
     photo = [{**files.store(world, upload), "width": width, "height": height}]
     return _deliver(
         world, chat, p, "sendPhoto", "photo", markup, upload=upload,
@@ -177,7 +177,7 @@ def send_poll(world: World, p: dict) -> dict[str, Any]:
         if not correct or any(not 0 <= i < len(texts) for i in correct):
             raise bad_request("correct_option_ids must be specified for quiz polls")
         poll["correct_option_ids"] = correct
-    markup = check_reply_markup(p.get("reply_markup"))
+    markup = check_reply_markup(p.get("reply_markup"), chat.type, world.login_domain)
     message = _deliver(world, chat, p, "sendPoll", "poll", markup, poll=poll)
     world.polls[poll["id"]] = PollState(chat.id, message["message_id"], poll)
     return message
@@ -188,7 +188,7 @@ def edit_message_text(world: World, p: dict) -> dict[str, Any]:
     if "text" not in message:
         raise bad_request("there is no text in the message to edit")
     text, entities = _text(p.get("text", ""), p.get("parse_mode"), p.get("entities"))
-    markup = check_reply_markup(p.get("reply_markup"), inline_only=True)
+    markup = check_reply_markup(p.get("reply_markup"), message["chat"]["type"], world.login_domain, inline_only=True)
     if (text, entities, markup) == (message["text"], message.get("entities", []), message.get("reply_markup")):
         raise bad_request(NOT_MODIFIED)
     message["text"] = record.text = text
@@ -199,7 +199,7 @@ def edit_message_text(world: World, p: dict) -> dict[str, Any]:
 
 def edit_message_reply_markup(world: World, p: dict) -> dict[str, Any]:
     message, record = _editable(world, p, "message to edit not found")
-    markup = check_reply_markup(p.get("reply_markup"), inline_only=True)
+    markup = check_reply_markup(p.get("reply_markup"), message["chat"]["type"], world.login_domain, inline_only=True)
     if markup == message.get("reply_markup"):
         raise bad_request(NOT_MODIFIED)
     return _edited(world, message, record, markup)
@@ -212,7 +212,8 @@ def stop_poll(world: World, p: dict) -> dict[str, Any]:
     if message["poll"]["is_closed"]:
         raise bad_request("poll has already been closed")
     message["poll"]["is_closed"] = True
-    _edited(world, message, record, check_reply_markup(p.get("reply_markup"), inline_only=True))
+    markup = check_reply_markup(p.get("reply_markup"), message["chat"]["type"], world.login_domain, inline_only=True)
+    _edited(world, message, record, markup)
     return message["poll"]
 
 

@@ -79,6 +79,8 @@ class World:
         # Telegram's default for bots: in groups only commands, replies to the bot and service
         # messages are delivered unless the bot is an admin.
         self.privacy_mode = True
+        # the domain linked with @BotFather's /setdomain: login_url buttons must point there
+        self.login_domain: str | None = None
         self.users: dict[int, dict] = {}
         self.chats: dict[int, Chat] = {}
         self.started: set[int] = set()

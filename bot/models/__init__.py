@@ -10,7 +10,7 @@ from bot.models.base import UTCDateTime
 from bot.models.coalition import Coalition, GroupAdmin, Membership, Organisation, Person
 from bot.models.meetings import Delivery, Meeting, Reminder, Rsvp
 from bot.models.needs import Need, Pledge, PledgeStep
-from bot.models.outbox import OutboxMessage
+from bot.models.outbox import OutboxMessage, Worker
 from bot.models.progress import ArchivedReport, Article7Submission, ProgressReport, TreatyDeadline
 from bot.models.updates import DialogState, EditNotice, ProcessedUpdate
 
@@ -47,4 +47,5 @@ __all__ = [
     "Rsvp",
     "TreatyDeadline",
     "UTCDateTime",
+    "Worker",
 ]

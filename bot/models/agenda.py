@@ -77,16 +77,19 @@ class Proposal(SQLModel, table=True):
 
 
 class AgendaPoll(SQLModel, table=True):
-    """A native Telegram poll the bot posted; `tg_poll_id` matches `poll`/`poll_answer` updates."""
+    """A native Telegram poll the bot posts; `tg_poll_id` matches `poll`/`poll_answer` updates.
+
+    Stored with `/poll` (its options mark their proposals as polled at once); its posting is a
+    durable message, and `tg_poll_id` and `message_id` are filled in once Telegram accepted it."""
 
     __tablename__ = "agenda_poll"
 
     id: int | None = Field(default=None, primary_key=True)
     coalition_id: int = Field(foreign_key="coalition.id", index=True, ondelete="CASCADE")
     meeting_id: int | None = Field(default=None, foreign_key="meeting.id", ondelete="SET NULL")
-    tg_poll_id: str = Field(unique=True)
+    tg_poll_id: str | None = Field(default=None, unique=True)
     chat_id: int = Field(sa_column=big_id())
-    message_id: int
+    message_id: int | None = None
     question: str
     anonymous: bool = True
     closed: bool = False

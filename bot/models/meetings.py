@@ -43,7 +43,10 @@ class Reminder(SQLModel, table=True):
 
     `key` is unique, so planning the same reminder twice (two processes, a replayed command)
     cannot create two rows. `state` moves pending → sending → done (or dropped); a dispatcher
-    owns a `sending` row until `lease_until`, after which another may resume it.
+    owns a `sending` row until `lease_until`, after which another may resume it. A row that
+    may keep no time finer than the day (an anonymous concern's delivery) has no
+    `lease_until`: it is owned while its claimer's heartbeat (`Worker`) lasts, and it is
+    deleted with its deliveries once sent.
     """
 
     __table_args__ = (sa.Index("ix_reminder_state_due_at", "state", "due_at"),)
@@ -74,3 +77,4 @@ class Delivery(SQLModel, table=True):
     state: str = "sending"  # queued | sending | sent | unreachable | failed
     attempts: int = 0
     sent_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    reported_in: int | None = None  # the managers' notice (a reminder) that named this failure

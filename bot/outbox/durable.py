@@ -1,10 +1,11 @@
 """Durable messages: rows first, Telegram after (SPEC §11).
 
 `write` adds the row inside the transaction of the change the message reports, so the
-change and its announcement commit together. After the commit `enqueue` hands the rows to
-the sender; each accepted part advances `next_part` in its own small transaction, so a
-message interrupted by a crash resumes at the part that failed. A delivered row is deleted;
-a refused one stays (`failed`, `unreachable`) for managers to see.
+change and its announcement commit together (`write_request` for a request that is not
+text, such as a poll). After the commit `enqueue` hands the rows to the sender; each
+accepted part advances `next_part` in its own small transaction, so a message interrupted
+by a crash resumes at the part that failed. A delivered row is deleted; a refused one stays
+(`failed`, `unreachable`) and plans the managers' notice (`services.undelivered`).
 
 Each row is leased to the process that will send it. A process that dies stops renewing
 its leases, and `resume` (at start-up and on every dispatcher look) takes over expired ones.
@@ -21,13 +22,14 @@ from typing import Any
 from sqlalchemy import delete, or_, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
-from telegram import ForceReply, InlineKeyboardMarkup
+from telegram import Bot, ForceReply, InlineKeyboardMarkup
 from telegram import Message as TelegramMessage
 
 from bot.clock import Clock
-from bot.models import OutboxMessage
-from bot.outbox.envelope import Envelope, Job, Lane, Outcome, chat_name
+from bot.models import Coalition, OutboxMessage
+from bot.outbox.envelope import Call, Envelope, Job, Lane, Outcome, chat_name
 from bot.outbox.sender import Sender
+from bot.services import undelivered
 from bot.store.database import Database
 
 log = logging.getLogger(__name__)
@@ -74,6 +76,53 @@ async def write(
     session.add(row)
     await session.flush()
     return row
+
+
+REQUESTS = frozenset({"send_poll"})
+"""Bot methods a durable row may name besides text (its parameters are stored as JSON)."""
+
+
+async def write_request(
+    session: AsyncSession,
+    chat_id: int,
+    method: str,
+    params: dict[str, Any],
+    now: datetime,
+    *,
+    thread_id: int | None = None,
+    lane: Lane = Lane.SCHEDULED,
+    coalition_id: int | None = None,
+    completion: str | None = None,
+    ref: int | None = None,
+) -> OutboxMessage:
+    """The row of a durable request that is not text (`bot.<method>(chat_id, **params)`)."""
+    if method not in REQUESTS:
+        raise ValueError(f"{method} is not a request a durable message may make")
+    row = OutboxMessage(
+        chat_id=chat_id,
+        thread_id=thread_id,
+        parts="[]",
+        request=json.dumps({"method": method, "params": params}),
+        lane=int(lane),
+        completion=completion,
+        ref=ref,
+        coalition_id=coalition_id,
+        created_at=now,
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
+def _call(request: str, job: Job) -> Call:
+    """A stored request, to the chat `job` is for when it leaves (a group may have migrated)."""
+    stored = json.loads(request)
+    method, params = stored["method"], stored["params"]
+
+    async def call(bot: Bot) -> Any:
+        return await getattr(bot, method)(job.chat_id, **params, message_thread_id=job.thread_id)
+
+    return call
 
 
 class DurableOutbox:
@@ -146,6 +195,8 @@ class DurableOutbox:
             next_part=row.next_part,
             label=f"durable message {row_id}",
         )
+        if row.request is not None:
+            job.call = _call(row.request, job)
 
         async def on_part(index: int, message: TelegramMessage) -> None:
             sent_ids.append(message.message_id)
@@ -174,4 +225,7 @@ class DurableOutbox:
                 .where(OutboxMessage.id == row.id)
                 .values(state=outcome.value, error=outcome.value, lease_until=None)
             )
+            coalition = await session.get(Coalition, row.coalition_id) if row.coalition_id else None
+            if coalition is not None:
+                await undelivered.plan_notice(session, coalition, self.clock.now())
         log.warning("durable message %s to %s not delivered: %s", row.id, chat_name(row.chat_id), outcome.value)

@@ -4,7 +4,8 @@ Handlers and the dispatcher hand over `Job`s and never wait on Telegram. The sen
 one queue per chat (lanes inside it: scheduled posts first, then replies, then bulk), and
 one loop picks the next chat allowed to send under Telegram's limits: about 30 requests a
 second overall (bulk paced below that, so replies always find room), 20 a minute per
-group, one a second per private chat. At most one request per chat is in flight, so each
+group, one a second per private chat (a short burst of three tolerated, as Telegram does:
+someone who sends a command a second gets every answer within the second). At most one request per chat is in flight, so each
 chat's order is kept; many chats are served at once.
 
 Faults, as SPEC §11 wants them handled:
@@ -58,7 +59,12 @@ class Limits:
     bulk_per_second: float = 28.0
     group_per_minute: int = 20
     group_window: float = 60.5
-    private_interval: float = 1.05
+    private_interval: float = 1.0
+    private_burst: int = 3  # at most this many in `private_burst` intervals: one a second, short bursts allowed
+
+    @property
+    def private_window(self) -> float:
+        return self.private_burst * self.private_interval
 
 
 @dataclass
@@ -258,7 +264,7 @@ class Sender:
 
     def _forgettable(self, chat: _Chat, now: float) -> bool:
         """An idle chat is dropped only once its sends no longer count against its limit."""
-        keep = self.limits.private_interval if chat.private else self.limits.group_window
+        keep = self.limits.private_window if chat.private else self.limits.group_window
         return not chat.sent or (chat.sent[-1] <= now - keep and chat.not_before <= now)
 
     def _wait(self, chat: _Chat, now: float, *, bulk: bool) -> float:
@@ -273,8 +279,10 @@ class Sender:
         if bulk:
             waits.append(self._next_bulk - now)
         if chat.private:
-            if chat.sent:
-                waits.append(chat.sent[-1] + limits.private_interval - now)
+            while chat.sent and chat.sent[0] <= now - limits.private_window:
+                chat.sent.popleft()
+            if len(chat.sent) >= limits.private_burst:
+                waits.append(chat.sent[0] + limits.private_window - now)
         else:
             while chat.sent and chat.sent[0] <= now - limits.group_window:
                 chat.sent.popleft()

@@ -251,24 +251,16 @@ async def draft_poll(session: AsyncSession, coalition: Coalition, text: str, now
     return parse_poll(rest, anonymous)
 
 
-async def record_poll(
-    session: AsyncSession,
-    coalition: Coalition,
-    draft: PollDraft,
-    question: str,
-    tg_poll_id: str,
-    chat_id: int,
-    message_id: int,
-    now: datetime,
+async def store_poll(
+    session: AsyncSession, coalition: Coalition, draft: PollDraft, question: str, chat_id: int, now: datetime
 ) -> AgendaPoll:
-    """Remember a poll Telegram accepted, for the next meeting; its proposals are no longer open."""
+    """A poll about to be posted, for the next meeting: its proposals are no longer open, so a
+    second `/poll` does not ask about them again while the first is on its way (`posted`)."""
     meeting = await next_meeting(session, coalition, now)
     poll = AgendaPoll(
         coalition_id=coalition.id,
         meeting_id=meeting.id if meeting else None,
-        tg_poll_id=tg_poll_id,
         chat_id=chat_id,
-        message_id=message_id,
         question=question,
         anonymous=draft.anonymous,
         created_at=now,
@@ -279,6 +271,14 @@ async def record_poll(
         session.add(PollOption(poll_id=poll.id, position=position, text=text, proposal_id=proposal_id))
     await session.flush()
     return poll
+
+
+async def posted(session: AsyncSession, poll_id: int, tg_poll_id: str, chat_id: int, message_id: int) -> None:
+    """Telegram accepted the poll: its id ties Telegram's counts and votes to it."""
+    poll = await session.get(AgendaPoll, poll_id)
+    if poll is not None:  # the coalition may have been deleted meanwhile
+        poll.tg_poll_id, poll.chat_id, poll.message_id = tg_poll_id, chat_id, message_id
+        session.add(poll)
 
 
 async def _poll_by_tg_id(session: AsyncSession, tg_poll_id: str) -> AgendaPoll | None:
@@ -359,6 +359,8 @@ async def latest_open(session: AsyncSession, coalition: Coalition) -> AgendaPoll
     ).first()
     if poll is None:
         raise NotFound(N_("There is no open poll in this coalition."))
+    if poll.message_id is None:
+        raise InvalidInput(N_("The latest poll has not reached the group yet; send /closepoll again in a minute."))
     return poll
 
 

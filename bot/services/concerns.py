@@ -4,8 +4,11 @@ The promise: once the abuse-limit window has passed, nobody (facilitator, or who
 the database, the logs, the backups and the configuration) can tell who sent a concern.
 
 - The concern row holds the coalition, a number, the text and its UTC day (`day_of`);
-  delivery is a `Reminder` of kind `concern` due at that day's start, naming only the
-  concern, and housekeeping deletes it with its `Delivery` rows once it is finished.
+  delivery is a `Reminder` of kind `concern`, written in the same transaction (a durable
+  message: a crash or an outage only delays it), due at that day's start and naming only the
+  concern. It keeps no other time: it is leased through its dispatcher's heartbeat, not
+  until a given second, its deliveries record no sending time, and it is deleted with them
+  as soon as it has been sent (`services.reminders.TIMELESS`).
 - Abuse limiting: at most `LIMIT` concerns per member and coalition in 24 hours. Each
   accepted concern leaves one `ConcernLimit` row: HMAC-SHA256 under a random 256-bit key of
   the current 24-hour epoch (`LimiterKeys`, process memory only, never the database or the
@@ -34,7 +37,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import N_
-from bot.models import Coalition, Concern, ConcernLimit, ConcernQuota, Delivery, Membership, Person, Proposal, Reminder
+from bot.models import Coalition, Concern, ConcernLimit, ConcernQuota, Membership, Person, Proposal, Reminder
 from bot.services import agenda, numbering, recipients, upserts
 from bot.services import members as member_service
 from bot.services.errors import InvalidInput, NotAllowed, NotFound
@@ -235,12 +238,9 @@ async def submit(
 
 
 async def sweep(session: AsyncSession, now: datetime) -> None:
-    """Housekeeping: limiter and quota entries whose hour has passed, finished deliveries."""
+    """Housekeeping: limiter and quota entries whose hour has passed."""
     await session.exec(delete(ConcernLimit).where(ConcernLimit.expires_at <= now))
     await session.exec(delete(ConcernQuota).where(ConcernQuota.expires_at <= now))
-    finished = select(Reminder.id).where(Reminder.kind == Kind.CONCERN, Reminder.state.in_(("done", "dropped")))
-    await session.exec(delete(Delivery).where(Delivery.reminder_id.in_(finished)))
-    await session.exec(delete(Reminder).where(Reminder.kind == Kind.CONCERN, Reminder.state.in_(("done", "dropped"))))
 
 
 async def note_role(session: AsyncSession, membership: Membership, now: datetime) -> None:

@@ -28,3 +28,4 @@ class Kind(StrEnum):
     EXTENSION_DUE = "extension_due"  # 90, 30, 7 days before an extension request's submission date
     ERASE = "erase"  # /closecoalition: the coalition's data erased 30 days after it was confirmed (SPEC §3)
     ORGANISATIONS = "organisations"  # managers, once after the upgrade: who acts for which organisation (SPEC §3)
+    UNDELIVERED = "undelivered"  # managers: messages Telegram refused for good (SPEC §11)

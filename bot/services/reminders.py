@@ -13,6 +13,10 @@ Guarantees, and how they are kept:
   once). Sends are sequential, so that window covers a single message.
 * A claim is a lease: a process that dies mid fan-out stops renewing it, and after
   `LEASE` another dispatcher resumes the row, skipping everyone already served.
+* Rows that may keep no time finer than the day (`TIMELESS`: an anonymous concern's
+  delivery, SPEC §8) get no lease time, no sending times and no note: their claim lasts as
+  long as the claimer's heartbeat (`services.workers`), and once sent they are deleted with
+  their deliveries in the same transaction.
 """
 
 from __future__ import annotations
@@ -20,12 +24,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, or_, update
+from sqlalchemy import ColumnElement, bindparam, delete, func, or_, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.models import Coalition, Delivery, Meeting, Reminder
-from bot.services import upserts
+from bot.services import upserts, workers
 from bot.services.kinds import Kind
 
 LEASE = timedelta(seconds=60)
@@ -39,6 +43,17 @@ erasure that was announced happens on its day, wherever the bot is; everything e
 SUPERSEDED_BY_LATER = frozenset({Kind.EXTENSION_DUE})
 """Kinds of which, like meeting reminders, only the latest of several due at once is sent
 (the countdowns to an extension request's submission date)."""
+TIMELESS = frozenset({Kind.CONCERN})
+"""Kinds whose rows keep no time finer than the day (SPEC §8): leased by heartbeat, deleted once sent."""
+
+
+def timeless(reminder: Reminder) -> bool:
+    return reminder.kind in TIMELESS
+
+
+def stamp(reminder: Reminder, moment: datetime) -> datetime | None:
+    """The time to record about `reminder` (a lease's end, a delivery's): none for `TIMELESS` rows."""
+    return None if timeless(reminder) else moment
 
 
 def person_recipient(person_id: int) -> str:
@@ -81,13 +96,10 @@ async def claim_due(
     paused coalition stay where they are (held) until it resumes."""
     paused = select(Coalition.id).where(Coalition.paused_at.is_not(None))
     candidates = (
-        select(Reminder.id)
+        select(Reminder.id, Reminder.kind)
         .where(
             Reminder.due_at <= now,
-            or_(
-                Reminder.state == "pending",
-                (Reminder.state == "sending") & (Reminder.lease_until < now),
-            ),
+            _claimable(now),
             or_(Reminder.coalition_id.not_in(paused), Reminder.kind.in_(NOT_HELD)),
         )
         .order_by(Reminder.due_at)
@@ -95,14 +107,12 @@ async def claim_due(
         .with_for_update(skip_locked=True)
     )
     claimed = []
-    for reminder_id in (await session.exec(candidates)).all():
+    for reminder_id, kind in (await session.exec(candidates)).all():
+        until = None if kind in TIMELESS else now + lease
         result = await session.exec(
             update(Reminder)
-            .where(
-                Reminder.id == reminder_id,
-                or_(Reminder.state == "pending", (Reminder.state == "sending") & (Reminder.lease_until < now)),
-            )
-            .values(state="sending", claimed_by=worker, lease_until=now + lease)
+            .where(Reminder.id == reminder_id, _claimable(now))
+            .values(state="sending", claimed_by=worker, lease_until=until)
         )
         if result.rowcount == 1:
             claimed.append(reminder_id)
@@ -112,24 +122,44 @@ async def claim_due(
     return list(rows)
 
 
-async def renew(session: AsyncSession, reminder_id: int, worker: str, now: datetime, lease: timedelta = LEASE) -> bool:
+def _claimable(now: datetime) -> ColumnElement[bool]:
+    """Pending, or sending for a claimer whose lease (or, without one, whose heartbeat) has ended."""
+    sending = Reminder.state == "sending"
+    return or_(
+        Reminder.state == "pending",
+        sending & (Reminder.lease_until < now),
+        sending & Reminder.lease_until.is_(None) & Reminder.claimed_by.not_in(workers.alive(now)),
+    )
+
+
+async def next_due(session: AsyncSession) -> datetime | None:
+    """When the earliest pending reminder falls due (None: nothing is planned)."""
+    return (await session.exec(select(func.min(Reminder.due_at)).where(Reminder.state == "pending"))).one()
+
+
+async def renew(
+    session: AsyncSession, reminder: Reminder, worker: str, now: datetime, lease: timedelta = LEASE
+) -> bool:
     """Extend a claim; False if another worker has taken the row over (stop sending then)."""
     result = await session.exec(
         update(Reminder)
-        .where(Reminder.id == reminder_id, Reminder.claimed_by == worker, Reminder.state == "sending")
-        .values(lease_until=now + lease)
+        .where(Reminder.id == reminder.id, Reminder.claimed_by == worker, Reminder.state == "sending")
+        .values(lease_until=stamp(reminder, now + lease))
     )
     return result.rowcount == 1
 
 
 async def finish(
-    session: AsyncSession, reminder_id: int, worker: str, now: datetime, state: str, note: str = ""
+    session: AsyncSession, reminder: Reminder, worker: str, now: datetime, state: str, note: str = ""
 ) -> None:
-    await session.exec(
-        update(Reminder)
-        .where(Reminder.id == reminder_id, Reminder.claimed_by == worker)
-        .values(state=state, finished_at=now, note=note, lease_until=None)
-    )
+    """The reminder's outcome; a `TIMELESS` one is deleted instead, with its deliveries."""
+    mine = (Reminder.id == reminder.id) & (Reminder.claimed_by == worker)
+    if timeless(reminder):
+        owned = select(Reminder.id).where(mine)
+        await session.exec(delete(Delivery).where(Delivery.reminder_id.in_(owned)))
+        await session.exec(delete(Reminder).where(mine))
+        return
+    await session.exec(update(Reminder).where(mine).values(state=state, finished_at=now, note=note, lease_until=None))
 
 
 async def served(session: AsyncSession, reminder_id: int) -> set[str]:
@@ -161,9 +191,10 @@ async def begin_delivery(session: AsyncSession, delivery_id: int) -> None:
     )
 
 
-async def end_delivery(session: AsyncSession, delivery_id: int, state: str, now: datetime) -> None:
+async def end_delivery(session: AsyncSession, delivery_id: int, state: str, at: datetime | None) -> None:
+    """A recipient's outcome; `at` (None for `TIMELESS` reminders, see `stamp`) when it was sent."""
     await session.exec(
-        update(Delivery).where(Delivery.id == delivery_id).values(state=state, sent_at=now if state == "sent" else None)
+        update(Delivery).where(Delivery.id == delivery_id).values(state=state, sent_at=at if state == "sent" else None)
     )
 
 

@@ -161,12 +161,20 @@ async def emu() -> AsyncIterator[Emulator]:
 
 @asynccontextmanager
 async def started_bot(
-    emu: Emulator, db_url: str, clock: FrozenClock, *, rate_limit: bool = False, **overrides: object
+    emu: Emulator,
+    db_url: str,
+    clock: FrozenClock,
+    *,
+    rate_limit: bool = False,
+    ticking: bool = True,
+    **overrides: object,
 ) -> AsyncIterator[Harness]:
     """The real application on long polling; usable several times in a test (restarts).
 
     `overrides` are settings beyond the defaults of `make_settings` (e.g. `public_url`);
-    `rate_limit`: the sender applies Telegram's limits (turn `emu.flood_control` on with it)."""
+    `rate_limit`: the sender applies Telegram's limits (turn `emu.flood_control` on with it);
+    `ticking=False`: the dispatcher looks only when the test calls `bot.dispatcher.tick()`
+    (a process stopped before its dispatcher ran, say)."""
     settings = make_settings(emu, db_url).model_copy(update=overrides)
     application = build_application(settings, clock=clock, rate_limit=rate_limit)
     harness = Harness(emu, application, clock, settings, progress=asyncio.Condition())
@@ -192,12 +200,13 @@ async def started_bot(
     application.post_init = post_init
     async with running(application, poll_timeout=1):
         stop = asyncio.Event()
-        ticking = asyncio.create_task(harness.serial.run(stop))
+        looks = asyncio.create_task(harness.serial.run(stop)) if ticking else None
         try:
             yield harness
         finally:  # as the job queue's shutdown did: a tick under way is finished, not cut
             stop.set()
-            await ticking
+            if looks is not None:
+                await looks
 
 
 @pytest.fixture

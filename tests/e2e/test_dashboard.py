@@ -195,6 +195,9 @@ async def test_dashboard_command_without_public_url_says_so(coalition):
 
 
 async def test_dashboard_buttons_with_a_public_https_address(emu, db_url, clock):
+    """The Mini App button only in private (Telegram refuses `web_app` elsewhere), the login
+    button to the domain linked with /setdomain, a link in the group."""
+    emu.login_domain = "coalition.example.org"
     async with started_bot(
         emu, db_url, clock, public_url="https://coalition.example.org", web_host="127.0.0.1",
         web_port=free_port(), webapp_short_name="board",
@@ -211,6 +214,8 @@ async def test_dashboard_buttons_with_a_public_https_address(emu, db_url, clock)
         group = await bot.say(GROUP, JOHN, "/dashboard")
         coalition_id = (await bot.rows(Coalition))[0].id
         assert group.buttons()[0]["url"] == f"https://t.me/{bot.app.bot.username}/board?startapp=c{coalition_id}"
+        assert [b for m in bot.sent_to(GROUP) for b in m.buttons() if "web_app" in b or "login_url" in b] == []
+    assert [(r.method, r.error) for r in emu.rejected] == []
 
 
 async def test_a_member_sees_needs_pledges_and_the_gap_in_the_needs_currency(web):

@@ -94,6 +94,7 @@ async def test_late_and_dropped_reminders_are_reported_to_managers(coalition):
     # everything fell due while the bot was away, and the meeting has started
     bot.clock.set(MEETING + timedelta(minutes=10))
     await bot.dispatcher.tick()
+    await bot.runtime.sender.idle()  # the notices leave through the sender after the tick
     assert _reminders_to(bot, JOHN) == []
     notices = [m for m in bot.sent_to(SALIM) if "M1" in m.text and "not sent" in m.text]
     assert len(notices) == 1  # one notice for the last reminder; the earlier ones were superseded
@@ -107,6 +108,7 @@ async def test_after_downtime_only_the_latest_due_reminder_is_sent(coalition):
     await _prepare(bot)
     bot.clock.set(MEETING - timedelta(days=6))  # the 14d and 7d reminders are both due
     await bot.dispatcher.tick()
+    await bot.runtime.sender.idle()  # the late notice leaves through the sender after the tick
     (_reminder,) = _reminders_to(bot, JOHN)
     late = [m for m in bot.sent_to(SALIM) if "sent late" in m.text]
     assert len(late) == 1

@@ -16,6 +16,7 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputPollOption,
+    LoginUrl,
     ReactionTypeEmoji,
     Update,
     WebAppInfo,
@@ -210,6 +211,39 @@ async def test_web_app_buttons_need_an_https_address(emu: Emulator, bot: ExtBot)
     with pytest.raises(BadRequest, match="only https links are allowed"):
         await bot.send_message(ANN, "no", reply_markup=InlineKeyboardMarkup([[local]]))
     assert len(emu.sent) == 1
+
+
+async def test_web_app_buttons_work_only_in_private_chats(emu: Emulator, bot: ExtBot) -> None:
+    await started(emu)
+    emu.add_group(GROUP, "Group", admins=[ANN], creator=ANN)
+    app = InlineKeyboardMarkup([[InlineKeyboardButton("app", web_app=WebAppInfo("https://coalition.example.org/app"))]])
+    with pytest.raises(BadRequest, match="Button_type_invalid"):
+        await bot.send_message(GROUP, "no", reply_markup=app)
+    assert emu.rejected[-1].error == "Bad Request: BUTTON_TYPE_INVALID"
+    sent = await bot.send_message(GROUP, "plain")
+    with pytest.raises(BadRequest, match="Button_type_invalid"):  # nor added by an edit
+        await bot.edit_message_reply_markup(GROUP, sent.message_id, reply_markup=app)
+    await bot.send_message(ANN, "ok", reply_markup=app)
+    assert [m.chat_id for m in emu.sent] == [GROUP, ANN]
+
+
+async def test_login_buttons_need_the_domain_linked_to_the_bot(emu: Emulator, bot: ExtBot) -> None:
+    await started(emu)
+
+    def login(url: str) -> InlineKeyboardMarkup:
+        return InlineKeyboardMarkup([[InlineKeyboardButton("log in", login_url=LoginUrl(url))]])
+
+    with pytest.raises(BadRequest, match="Bot_domain_invalid"):  # no domain set with /setdomain
+        await bot.send_message(ANN, "no", reply_markup=login("https://coalition.example.org/login/0"))
+    emu.login_domain = "coalition.example.org"
+    await bot.send_message(ANN, "ok", reply_markup=login("https://coalition.example.org/login/0"))
+    await bot.send_message(ANN, "ok", reply_markup=login("https://board.coalition.example.org/login/0"))
+    for other in ("https://evil.example.org/login/0", "https://coalition.example.org.evil.net/x"):
+        with pytest.raises(BadRequest, match="Bot_domain_invalid"):
+            await bot.send_message(ANN, "no", reply_markup=login(other))
+    with pytest.raises(BadRequest, match="only https links are allowed"):
+        await bot.send_message(ANN, "no", reply_markup=login("http://coalition.example.org/login/0"))
+    assert len(emu.sent) == 2
 
 
 async def test_html_is_parsed_into_text_and_utf16_entities(emu: Emulator, bot: ExtBot) -> None:

@@ -125,7 +125,9 @@ async def test_a_proposals_poll_needs_two_to_twelve_open_proposals(db, clock):
 
 async def _posted(s, coalition, clock, text="Q | a | b | c", tg_id="p1"):
     draft = await agenda.draft_poll(s, coalition, text, clock.now())
-    return await agenda.record_poll(s, coalition, draft, draft.question or "default", tg_id, -100, 7, clock.now())
+    poll = await agenda.store_poll(s, coalition, draft, draft.question or "default", -100, clock.now())
+    await agenda.posted(s, poll.id, tg_id, -100, 7)
+    return poll
 
 
 async def test_poll_state_answers_and_result(db, clock):
@@ -158,6 +160,22 @@ async def test_poll_state_answers_and_result(db, clock):
         john_row = await members.person_by_user(s, 2)
         await agenda.erase_votes(s, john_row)
         assert [c.voters for c in (await agenda.result(s, poll.id)).choices] == [["Nadia"], [], ["Nadia"]]
+
+
+async def test_a_poll_on_its_way_takes_its_proposals_and_cannot_be_closed_yet(db, clock):
+    async with db.transaction() as s:
+        coalition = await _coalition(s, clock)
+        nadia = await _member(s, coalition, clock)
+        for topic in ("Survey", "Clearance"):
+            await agenda.propose(s, coalition, nadia, topic, clock.now())
+        draft = await agenda.draft_poll(s, coalition, "", clock.now())
+        poll = await agenda.store_poll(s, coalition, draft, "default", -100, clock.now())
+        with pytest.raises(NotFound):  # a second /poll does not ask about them again
+            await agenda.draft_poll(s, coalition, "", clock.now())
+        with pytest.raises(InvalidInput, match="not reached the group"):
+            await agenda.latest_open(s, coalition)
+        await agenda.posted(s, poll.id, "p9", -100, 12)
+        assert (await agenda.latest_open(s, coalition)).message_id == 12
 
 
 async def test_anonymous_polls_keep_no_answers(db, clock):

@@ -3,9 +3,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import select
 
-from bot.models import Coalition, Reminder
-from bot.services import coalitions, reminders, watchdogs
+from bot.models import Coalition, Delivery, Reminder
+from bot.services import coalitions, reminders, watchdogs, workers
 from bot.services.coalitions import SetupRequest
+from bot.services.kinds import Kind
 from bot.services.meetings import MeetingRequest, schedule
 from bot.store.database import Database
 
@@ -40,7 +41,32 @@ async def test_a_claim_whose_lease_expired_is_resumed_by_another_worker(db, cloc
         (resumed,) = await reminders.claim_due(s, "b", later + reminders.LEASE * 2)
         assert resumed.id == claimed.id and resumed.claimed_by == "b"
         assert await reminders.served(s, resumed.id) == {reminders.GROUP}
-        assert not await reminders.renew(s, claimed.id, "a", later)
+        assert not await reminders.renew(s, claimed, "a", later)
+
+
+async def test_a_timeless_row_is_held_by_its_claimers_heartbeat_and_deleted_once_sent(db, clock):
+    """SPEC §8: a concern's delivery keeps no time finer than the day, not even a lease's end."""
+    day = clock.now().replace(hour=0, minute=0, second=0, microsecond=0)
+    async with db.transaction() as s:
+        coalition, _ = await coalitions.setup(s, -100, "G", SetupRequest("Lebanon"), clock.now())
+        s.add(Reminder(key="concern:1", coalition_id=coalition.id, kind=Kind.CONCERN, subject_id=1, due_at=day))
+    async with db.transaction() as s:
+        await workers.beat(s, "a", clock.now(), reminders.LEASE)
+        (claimed,) = await reminders.claim_due(s, "a", clock.now())
+        assert claimed.lease_until is None and claimed.claimed_by == "a"
+        (delivery,) = await reminders.queue_deliveries(s, claimed.id, ["person:7"])
+        await reminders.end_delivery(s, delivery, "sent", reminders.stamp(claimed, clock.now()))
+        assert (await s.get(Delivery, delivery)).sent_at is None
+        assert await reminders.renew(s, claimed, "a", clock.now())
+        assert (await s.get(Reminder, claimed.id)).lease_until is None
+    async with db.transaction() as s:  # while "a" beats, nobody takes it over
+        assert await reminders.claim_due(s, "b", clock.now() + reminders.LEASE / 2) == []
+    async with db.transaction() as s:  # "a" died: its heartbeat ran out
+        (resumed,) = await reminders.claim_due(s, "b", clock.now() + reminders.LEASE * 2)
+        assert resumed.claimed_by == "b" and resumed.lease_until is None
+        await reminders.finish(s, resumed, "b", clock.now(), "done", "late by 3 s")
+    async with db.transaction() as s:
+        assert (await s.exec(select(Reminder))).all() == [] and (await s.exec(select(Delivery))).all() == []
 
 
 async def test_two_databases_sessions_racing_claim_each_row_once(db_url, clock):

@@ -220,7 +220,12 @@ async def test_a_confirmed_closing_erases_everything_30_days_later_even_after_a_
         assert "/setup" in (await bot.say(GROUP, ADMIN, "/meetings")).text  # the group is no coalition now
     assert [(r.method, r.error) for r in emu.rejected] == []
     dump = await dump_database(db_url)
-    assert {name for name, rows in dump.items() if rows} <= {"alembic_version", "person", "processed_update"}
+    assert {name for name, rows in dump.items() if rows} <= {
+        "alembic_version",
+        "person",
+        "processed_update",
+        "worker",
+    }  # worker: process heartbeats
     cells = "\n".join(value for rows in dump.values() for row in rows for _c, value in row)
     for trace in ("Survey of sector 4", "NPA", "Winter meeting", str(NADIA), "Nadia"):
         assert trace not in cells, trace

@@ -16,9 +16,10 @@ from hypothesis import strategies as st
 from tests.e2e.conftest import ADMIN, GROUP, NADIA, dump_database
 from tests.e2e.test_fuzz import BotThread
 
-BOOKKEEPING = {"processed_update", "edit_notice", "outbox_message", "delivery"}
+BOOKKEEPING = {"processed_update", "edit_notice", "outbox_message", "delivery", "worker"}
 """Rows the bot keeps about its own work: sent durable messages are deleted, deliveries recorded,
-in their own commits after the replies have left; what a command changes shows elsewhere."""
+in their own commits after the replies have left, the process's heartbeat renewed; what a command
+changes shows elsewhere."""
 DAY = st.integers(1, 28).map(lambda d: f"{d:02d}")
 MONTH = st.integers(2, 12).map(lambda m: f"{m:02d}")
 TIME = st.tuples(st.integers(0, 23), st.integers(0, 59)).map(lambda hm: f"{hm[0]:02d}:{hm[1]:02d}")

@@ -152,25 +152,29 @@ async def running(application: Application, *, poll_timeout: int = 10) -> AsyncI
     `coalition-bot run` uses it too, rather than `run_polling`, whose polling errors reach the
     error handler as tracebacks: here an outage is one WARNING and one line when it ends.
     """
+    updater = application.updater
+    assert updater is not None  # built by ApplicationBuilder unless told not to
     await application.initialize()
     try:
         if application.post_init:
             await application.post_init(application)
-        await application.start()
-        assert application.updater is not None  # built by ApplicationBuilder unless told not to
-        await application.updater.start_polling(
-            poll_interval=0.0,
-            timeout=poll_timeout,
-            allowed_updates=ALLOWED_UPDATES,
-            error_callback=runtime_of(application).polling.failed,
-        )
         try:
+            await application.start()
+            await updater.start_polling(
+                poll_interval=0.0,
+                timeout=poll_timeout,
+                bootstrap_retries=-1,  # the Bot API answered getMe: a failing deleteWebhook is retried, not fatal
+                allowed_updates=ALLOWED_UPDATES,
+                error_callback=runtime_of(application).polling.failed,
+            )
             yield application
-        finally:
-            await application.updater.stop()
-            await application.stop()
-            if application.post_stop:
-                await application.post_stop(application)
+        finally:  # also when a signal cancels start-up half-way: stop only what runs
+            if updater.running:
+                await updater.stop()
+            if application.running:
+                await application.stop()
+                if application.post_stop:
+                    await application.post_stop(application)
     finally:
         await application.shutdown()
         if application.post_shutdown:

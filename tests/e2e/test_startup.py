@@ -104,6 +104,23 @@ async def test_a_bot_api_that_fails_at_start_is_retried_and_one_line_says_when_i
     assert process.popen.returncode == 0, process.log
 
 
+async def test_a_stop_signal_while_polling_starts_is_a_clean_stop(emu, start):
+    """The Bot API answers getMe, then fails deleteWebhook: start-up keeps retrying, and a
+    SIGTERM in the middle of it stops the bot without a traceback (it once raised
+    "This Application is still running!" and exited 1)."""
+    emu.fail_next("deleteWebhook", 502, times=1000)
+    process = start()
+    await process.wait_for("long polling")
+    async with asyncio.timeout(30):
+        while sum(r.method == "deleteWebhook" for r in emu.requests) < 2:  # retried, so still starting
+            assert process.popen.poll() is None, process.log
+            await asyncio.sleep(0.1)
+    process.stop()
+    assert process.popen.returncode == 0, process.log
+    assert "Traceback" not in process.log and " ERROR " not in process.log
+    assert not any(r.method == "getUpdates" for r in emu.requests)  # stopped before polling began
+
+
 @pytest.mark.parametrize("setting", ["token", "base URL"])
 async def test_a_wrong_token_or_base_url_is_one_line_and_exit_2(emu, start, setting):
     env = {"TELEGRAM_BOT_TOKEN": "not-a-token"} if setting == "token" else {"TELEGRAM_API_BASE_URL": emu.base_url[:-3]}

@@ -293,7 +293,8 @@ async def _make_facilitator(db, coalition_id: int, user: int) -> None:
     async with db.transaction() as s:
         coalition = await s.get(Coalition, coalition_id)
         person = await members.person_by_user(s, user)
-        members.set_role(s, Member(await members.membership(s, coalition, person), person), "facilitator", None)
+        member = Member(await members.membership(s, coalition, person), person)
+        await members.set_role(s, coalition, member, "facilitator", None, None, datetime.now(UTC))
 
 
 def _summary(times: list[float]) -> str:

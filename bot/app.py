@@ -30,6 +30,7 @@ from bot.outbox.announcements import AnnouncementRefresher
 from bot.outbox.durable import DurableOutbox
 from bot.outbox.sender import Limits, Sender
 from bot.runtime import RUNTIME_KEY, BotContext, Runtime, runtime_of
+from bot.runtime.order import ChatOrder
 from bot.runtime.throttle import CommandThrottle
 from bot.services import coalitions as coalition_service
 from bot.services import members as member_service
@@ -66,6 +67,8 @@ def build_application(settings: Settings, *, clock: Clock | None = None, rate_li
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
     )
+    if settings.update_concurrency > 1:
+        builder = builder.concurrent_updates(ChatOrder(settings.update_concurrency))
     application = builder.build()
     application.bot_data[RUNTIME_KEY] = _runtime(application, settings, clock or Clock(), rate_limit, polling)
     handlers.register(application)

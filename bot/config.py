@@ -20,7 +20,14 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 """The source checkout's root, for tests and benchmarks; the installed bot never reads it."""
 
 DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
-SHOWN = ("port", "log_level", "database_wait_seconds", "reminder_lease_seconds", "bulk_messages_per_second")
+SHOWN = (
+    "port",
+    "log_level",
+    "database_wait_seconds",
+    "reminder_lease_seconds",
+    "bulk_messages_per_second",
+    "concurrent_updates",
+)
 """Settings whose wrong value an error message may repeat (a URL may hold a password, a token is secret)."""
 
 
@@ -60,6 +67,11 @@ class Settings(BaseSettings):
     bulk_messages_per_second: float = Field(
         default=28.0, gt=0, description="pace of reminder fan-outs; Telegram allows about 30 per second overall"
     )
+    concurrent_updates: int | None = Field(
+        default=None,
+        ge=1,
+        description="updates of different chats handled side by side; unset: 4 on PostgreSQL, 1 on SQLite",
+    )
     locales_dir: Path | None = Field(
         default=None, description="directory of compiled catalogs; unset: the ones installed with the bot"
     )
@@ -81,6 +93,14 @@ class Settings(BaseSettings):
         if not isinstance(logging.getLevelName(level.upper()), int):
             raise ValueError("not a logging level (DEBUG, INFO, WARNING, ERROR)")
         return level.upper()
+
+    @property
+    def update_concurrency(self) -> int:
+        """SQLite takes one writer at a time and its statements run in the event loop: side by
+        side, updates only take turns (measured in `bench/throughput.py`); a server does not."""
+        if self.concurrent_updates is not None:
+            return self.concurrent_updates
+        return 1 if self.database_url.startswith("sqlite") else 4
 
     @property
     def network_viewer_ids(self) -> frozenset[int]:

@@ -43,7 +43,8 @@ def web_app(application: Application, secret: str, path: str) -> web.Application
             update = Update.de_json(body, application.bot)
         except (ValueError, TypeError, KeyError, AttributeError):
             return web.Response(status=400, text="not an update")
-        await application.process_update(update)
+        # as polling does: one chat's updates in order (Telegram may post several at once)
+        await application.update_processor.process_update(update, application.process_update(update))
         return web.Response(text="ok")
 
     async def health(_request: web.Request) -> web.Response:

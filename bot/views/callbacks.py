@@ -9,11 +9,12 @@ words, or `Annotated[str, Token(regex)]`; a trailing `X | None` field may be lef
 
 from __future__ import annotations
 
+import functools
 import re
 import types
 import typing
 from dataclasses import dataclass, fields
-from typing import Annotated, ClassVar, Literal, Self
+from typing import Annotated, Any, ClassVar, Literal, Self
 
 MAX_BYTES = 64
 _ID = re.compile(r"\d{1,18}")
@@ -60,7 +61,7 @@ class CallbackData:
             raise InvalidCallback(data)
         values = parts[1:]
         declared = fields(cls)
-        hints = typing.get_type_hints(cls, include_extras=True)
+        hints = _hints(cls)
         if len(values) > len(declared):
             raise InvalidCallback(data)
         parsed: list[object] = []
@@ -73,6 +74,12 @@ class CallbackData:
                 continue
             parsed.append(_convert(kind, values[index], data))
         return cls(*parsed)
+
+
+@functools.cache
+def _hints(kind: type) -> dict[str, Any]:
+    """A callback class's field types, read once: resolving them cost as much as handling a press."""
+    return typing.get_type_hints(kind, include_extras=True)
 
 
 def _optional(kind: object) -> bool:

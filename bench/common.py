@@ -1,15 +1,21 @@
-"""Shared pieces of the benchmarks: a migrated temporary database and bulk coalition setup."""
+"""Shared pieces of the benchmarks: a migrated temporary database, bulk coalition setup, the
+emulator and the bot under Telegram's limits, and the way runs are repeated and reported."""
 
 from __future__ import annotations
 
+import argparse
 import os
 import statistics
+import tempfile
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import text
 
-from bot.config import Settings
+from bot.config import PROJECT_ROOT, Settings
 from bot.emulator import Emulator
 from bot.services import coalitions, members, organisations
 from bot.services.coalitions import SetupRequest
@@ -75,3 +81,53 @@ def percentile(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1] if len(values) > 1 else values[0]
+
+
+def latency_summary(values: list[float]) -> str:
+    """Reply latencies as every bench prints them: how many, p50, p99 and the worst, in seconds."""
+    return (
+        f"n={len(values)} p50 {percentile(values, 50):.3f} s, p99 {percentile(values, 99):.3f} s, "
+        f"max {max(values, default=float('nan')):.3f} s"
+    )
+
+
+@asynccontextmanager
+async def limited_emulator(token: str, url: str | None) -> AsyncIterator[tuple[Emulator, str]]:
+    """An emulator with Telegram's flood control on, and the database URL to use: `url`, or a
+    SQLite file that lives as long as the emulator."""
+    with tempfile.TemporaryDirectory() as tmp:
+        async with Emulator(token=token) as emu:
+            emu.flood_control = True
+            yield emu, database_url(tmp, url)
+
+
+def bot_settings(emu: Emulator, url: str) -> Settings:
+    """The settings of the real bot talking to `emu`, on the database at `url`."""
+    return Settings(
+        telegram_bot_token=emu.token,
+        telegram_api_base_url=emu.base_url,
+        database_url=url,
+        locales_dir=PROJECT_ROOT / "locales",
+    )
+
+
+def parser(doc: str) -> argparse.ArgumentParser:
+    """The options of every bench whose runs repeat on a chosen database; each adds its own."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--database-url", help="e.g. postgresql://postgres@127.0.0.1/bench (default: a SQLite file)")
+    return parser
+
+
+R = TypeVar("R")
+
+
+async def repeated(runs: int, one_run: Callable[[], Awaitable[R]], report: Callable[[R], None]) -> list[R]:
+    """`runs` runs one after the other, each reported as it ends, after the machine's load
+    (shared machine: a slow run should be seen next to a busy one)."""
+    results: list[R] = []
+    for number in range(1, runs + 1):
+        print(f"run {number}, {load()}")
+        results.append(await one_run())
+        report(results[-1])
+    return results

@@ -18,10 +18,8 @@ Pass = median of 3 runs (`--runs 3`).
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import sys
-import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -32,9 +30,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlmodel import select
 
-from bench.common import coalition_with_members, database_url, load, median, migrated, percentile
+from bench.common import (
+    bot_settings,
+    coalition_with_members,
+    latency_summary,
+    limited_emulator,
+    median,
+    migrated,
+    parser,
+    percentile,
+    repeated,
+)
 from bot.app import build_application, running
-from bot.config import PROJECT_ROOT, Settings
 from bot.emulator import Emulator
 from bot.emulator.limits import COUNTED_METHODS
 from bot.models import Coalition, Delivery
@@ -71,30 +78,20 @@ class Run:
 
 
 async def one_run(size: int, url: str | None) -> Run:
-    with tempfile.TemporaryDirectory() as tmp:
-        async with Emulator(token=TOKEN) as emu:
-            emu.flood_control = True
-            url = database_url(tmp, url)
-            db = await migrated(url)
-            now = datetime.now(UTC)
-            await coalition_with_members(db, emu, GROUP, size, 10_000, now)
-            due = now + timedelta(seconds=LEAD)
-            due_at = time.monotonic() + (due - datetime.now(UTC)).total_seconds()  # the emulator's clock
-            async with db.transaction() as s:
-                coalition = (await s.exec(select(Coalition))).one()
-                await schedule(s, coalition, MeetingRequest(due + timedelta(days=1), "Bench", ""), now)
-            await db.dispose()
-            emu.add_user(INTERACTIVE, "Interactive")
-            settings = Settings(
-                telegram_bot_token=TOKEN,
-                telegram_api_base_url=emu.base_url,
-                database_url=url,
-                locales_dir=PROJECT_ROOT / "locales",
-            )
-            application = build_application(settings)
-            async with running(application, poll_timeout=1):
-                latencies = await _measure(emu, size, due)
-            return await _result(emu, url, size, due_at, latencies)
+    async with limited_emulator(TOKEN, url) as (emu, url):
+        db = await migrated(url)
+        now = datetime.now(UTC)
+        await coalition_with_members(db, emu, GROUP, size, 10_000, now)
+        due = now + timedelta(seconds=LEAD)
+        due_at = time.monotonic() + (due - datetime.now(UTC)).total_seconds()  # the emulator's clock
+        async with db.transaction() as s:
+            coalition = (await s.exec(select(Coalition))).one()
+            await schedule(s, coalition, MeetingRequest(due + timedelta(days=1), "Bench", ""), now)
+        await db.dispose()
+        emu.add_user(INTERACTIVE, "Interactive")
+        async with running(build_application(bot_settings(emu, url)), poll_timeout=1):
+            latencies = await _measure(emu, size, due)
+        return await _result(emu, url, size, due_at, latencies)
 
 
 async def _measure(emu: Emulator, size: int, due: datetime) -> list[float]:
@@ -154,19 +151,12 @@ def report(run: Run) -> None:
         f"due → last delivery {run.elapsed:.1f} s, ratio {run.ratio:.3f} (target ≤ 1.1)"
     )
     print(f"  first reminder {run.first:+.2f} s after its due time (target ≤ 5 s)")
-    print(
-        f"  /help during the fan-out: n={len(run.latencies)} p50={percentile(run.latencies, 50):.3f} s "
-        f"p99={percentile(run.latencies, 99):.3f} s (target p99 ≤ 2 s)"
-    )
+    print(f"  /help during the fan-out: {latency_summary(run.latencies)} (target p99 ≤ 2 s)")
 
 
 async def main(size: int, runs: int, url: str | None) -> None:
     print(f"fan-out of {size} reminders on {'PostgreSQL' if url else 'SQLite'}")
-    results = []
-    for number in range(1, runs + 1):
-        print(f"run {number}, {load()}")
-        results.append(await one_run(size, url))
-        report(results[-1])
+    results = await repeated(runs, lambda: one_run(size, url), report)
     if runs > 1:
         print(
             f"median of {runs}: ratio {median([r.ratio for r in results]):.3f}, "
@@ -177,9 +167,7 @@ async def main(size: int, runs: int, url: str | None) -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--members", type=int, default=2000)
-    parser.add_argument("--runs", type=int, default=1)
-    parser.add_argument("--database-url", help="e.g. postgresql://postgres@127.0.0.1/bench (default: a SQLite file)")
-    arguments = parser.parse_args()
+    options = parser(__doc__)
+    options.add_argument("--members", type=int, default=2000)
+    arguments = options.parse_args()
     asyncio.run(main(arguments.members, arguments.runs, arguments.database_url))

@@ -16,10 +16,8 @@ once they have waited 30 s), and that no request got a 429.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -27,9 +25,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import coalition_with_members, database_url, load, median, migrated, percentile
+from bench.common import (
+    bot_settings,
+    coalition_with_members,
+    latency_summary,
+    limited_emulator,
+    median,
+    migrated,
+    parser,
+    percentile,
+    repeated,
+)
 from bot.app import build_application, running
-from bot.config import PROJECT_ROOT, Settings
 from bot.emulator import Emulator
 
 TOKEN = "779:BENCH"
@@ -77,44 +84,32 @@ async def _flood(emu: Emulator, seconds: float) -> list[float]:
 
 
 async def one_run(seconds: float, url: str | None) -> Run:
-    with tempfile.TemporaryDirectory() as tmp:
-        async with Emulator(token=TOKEN) as emu:
-            emu.flood_control = True
-            url = database_url(tmp, url)
-            db = await migrated(url)
-            now = datetime.now(UTC)
-            await coalition_with_members(db, emu, FLOODED, FLOOD_COMMANDS, FLOOD_MEMBERS, now)
-            await coalition_with_members(db, emu, QUIET, OTHER_CHATS, QUIET_MEMBERS, now)
-            await db.dispose()
-            settings = Settings(
-                telegram_bot_token=TOKEN,
-                telegram_api_base_url=emu.base_url,
-                database_url=url,
-                locales_dir=PROJECT_ROOT / "locales",
-            )
-            application = build_application(settings)
-            latencies: list[float] = []
-            async with running(application, poll_timeout=1):
-                await asyncio.sleep(1.0)  # start-up work (menus, the first looks) out of the way
-                others = [_other_chat(emu, QUIET_MEMBERS + k, seconds, latencies) for k in range(OTHER_CHATS)]
-                flood, *_ = await asyncio.gather(_flood(emu, seconds / 2), *others)
-                await application.bot_data["runtime"].sender.idle()
-            replies = [r for r in emu.requests if r.method == "sendMessage" and r.params.get("chat_id") == FLOODED]
-            accepted = [r for r in replies if r.status == 200]
-            return Run(
-                latencies=latencies,
-                flooded_replies=FLOOD_COMMANDS,
-                flooded_messages=len(accepted),
-                flooded_last=max(r.at for r in accepted) - flood[-1] if accepted else float("nan"),
-                flood_429=len(emu.flood_responses),
-            )
+    async with limited_emulator(TOKEN, url) as (emu, url):
+        db = await migrated(url)
+        now = datetime.now(UTC)
+        await coalition_with_members(db, emu, FLOODED, FLOOD_COMMANDS, FLOOD_MEMBERS, now)
+        await coalition_with_members(db, emu, QUIET, OTHER_CHATS, QUIET_MEMBERS, now)
+        await db.dispose()
+        application = build_application(bot_settings(emu, url))
+        latencies: list[float] = []
+        async with running(application, poll_timeout=1):
+            await asyncio.sleep(1.0)  # start-up work (menus, the first looks) out of the way
+            others = [_other_chat(emu, QUIET_MEMBERS + k, seconds, latencies) for k in range(OTHER_CHATS)]
+            flood, *_ = await asyncio.gather(_flood(emu, seconds / 2), *others)
+            await application.bot_data["runtime"].sender.idle()
+        replies = [r for r in emu.requests if r.method == "sendMessage" and r.params.get("chat_id") == FLOODED]
+        accepted = [r for r in replies if r.status == 200]
+        return Run(
+            latencies=latencies,
+            flooded_replies=FLOOD_COMMANDS,
+            flooded_messages=len(accepted),
+            flooded_last=max(r.at for r in accepted) - flood[-1] if accepted else float("nan"),
+            flood_429=len(emu.flood_responses),
+        )
 
 
 def report(run: Run) -> None:
-    print(
-        f"  other chats: {len(run.latencies)} replies, p50 {percentile(run.latencies, 50):.3f} s, "
-        f"p99 {run.p99:.3f} s, max {max(run.latencies):.3f} s (target p99 ≤ 1 s)"
-    )
+    print(f"  other chats' replies: {latency_summary(run.latencies)} (target p99 ≤ 1 s)")
     print(
         f"  flooded group: {run.flooded_replies} commands answered in {run.flooded_messages} messages "
         f"(waiting replies merged), the last {run.flooded_last:.1f} s after the last command; "
@@ -127,19 +122,13 @@ async def main(seconds: float, runs: int, url: str | None) -> None:
         f"isolation on {'PostgreSQL' if url else 'SQLite'}: {FLOOD_COMMANDS} commands in {seconds / 2:.0f} s in one "
         f"group, {OTHER_CHATS} other chats a command a second for {seconds:.0f} s"
     )
-    results = []
-    for number in range(1, runs + 1):
-        print(f"run {number}, {load()}")
-        results.append(await one_run(seconds, url))
-        report(results[-1])
+    results = await repeated(runs, lambda: one_run(seconds, url), report)
     if runs > 1:
         print(f"median of {runs}: other chats' p99 {median([r.p99 for r in results]):.3f} s (target ≤ 1 s)")
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="30 s instead of 120 s")
-    parser.add_argument("--runs", type=int, default=1)
-    parser.add_argument("--database-url", help="e.g. postgresql://postgres@127.0.0.1/bench (default: a SQLite file)")
-    arguments = parser.parse_args()
+    options = parser(__doc__)
+    options.add_argument("--quick", action="store_true", help="30 s instead of 120 s")
+    arguments = options.parse_args()
     asyncio.run(main(30.0 if arguments.quick else 120.0, arguments.runs, arguments.database_url))

@@ -50,6 +50,41 @@ def _keyboard(value: str | None) -> InlineKeyboardMarkup | ForceReply | None:
     return ForceReply.de_json(data, None) if "force_reply" in data else InlineKeyboardMarkup.de_json(data, None)
 
 
+async def _add_row(
+    session: AsyncSession,
+    now: datetime,
+    *,
+    chat_id: int,
+    thread_id: int | None,
+    parts: list[str],
+    lane: Lane,
+    coalition_id: int | None,
+    completion: str | None,
+    ref: int | None,
+    reply_to: int | None = None,
+    keyboard: str | None = None,
+    request: str | None = None,
+) -> OutboxMessage:
+    """Adds and flushes (so it has an id) one durable row; the one place `write` and
+    `write_request` build it, so the two kinds of row cannot drift apart."""
+    row = OutboxMessage(
+        chat_id=chat_id,
+        thread_id=thread_id,
+        reply_to=reply_to,
+        parts=json.dumps(parts),
+        keyboard=keyboard,
+        request=request,
+        lane=int(lane),
+        completion=completion,
+        ref=ref,
+        coalition_id=coalition_id,
+        created_at=now,
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
 async def write(
     session: AsyncSession,
     envelope: Envelope,
@@ -61,21 +96,19 @@ async def write(
     ref: int | None = None,
 ) -> OutboxMessage:
     """The row of a durable message, in the caller's transaction (flushed: it has an id)."""
-    row = OutboxMessage(
+    return await _add_row(
+        session,
+        now,
         chat_id=envelope.chat_id,
         thread_id=envelope.thread_id,
         reply_to=envelope.reply_to,
-        parts=json.dumps(envelope.texts()),
+        parts=envelope.texts(),
         keyboard=_keyboard_json(envelope.keyboard),
-        lane=int(lane),
+        lane=lane,
+        coalition_id=coalition_id,
         completion=completion,
         ref=ref,
-        coalition_id=coalition_id,
-        created_at=now,
     )
-    session.add(row)
-    await session.flush()
-    return row
 
 
 REQUESTS = frozenset({"send_poll"})
@@ -98,20 +131,18 @@ async def write_request(
     """The row of a durable request that is not text (`bot.<method>(chat_id, **params)`)."""
     if method not in REQUESTS:
         raise ValueError(f"{method} is not a request a durable message may make")
-    row = OutboxMessage(
+    return await _add_row(
+        session,
+        now,
         chat_id=chat_id,
         thread_id=thread_id,
-        parts="[]",
+        parts=[],
         request=json.dumps({"method": method, "params": params}),
-        lane=int(lane),
+        lane=lane,
+        coalition_id=coalition_id,
         completion=completion,
         ref=ref,
-        coalition_id=coalition_id,
-        created_at=now,
     )
-    session.add(row)
-    await session.flush()
-    return row
 
 
 def _call(request: str, job: Job) -> Call:

@@ -239,8 +239,13 @@ class Granted:
 
 async def approve(session: AsyncSession, member: Member, by: Person | None, now: datetime) -> Granted:
     """A manager (`by`) grants what the member asked for: the pending role and the claim to an
-    organisation, confirmed at once with it (SPEC §3). Nobody confirms their own claim."""
+    organisation, confirmed at once with it (SPEC §3). Nobody confirms their own claim.
+
+    The membership is read again under a row lock: two managers approving at once (on two
+    instances) wait for each other, and the second finds nothing pending, rather than both
+    confirming and both announcing it."""
     record = member.membership
+    await session.refresh(record, with_for_update=True)
     organisation = organisations.awaiting(record)
     if record.pending_role is None and organisation is None:
         raise InvalidInput(N_("{value} has no pending request."), value=member.person.full_name)

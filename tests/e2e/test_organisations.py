@@ -2,10 +2,14 @@
 and PostgreSQL: the security review's reproduction (a stranger claiming NPA closes nothing and
 replaces no figure), one organisation for `NPA` and `npa`, unconfirmed claims shown and counted
 as individuals, a manager's own claim, a change of organisation, donors' pledges, durable
-approval notices, and the managers' review list after the upgrade with its *Revoke* buttons."""
+approval notices (one, when two instances approve at once), and the managers' review list
+after the upgrade with its *Revoke* buttons."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,7 +17,10 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
+from telegram import Update
+from telegram.ext import Application
 
+from bot.app import build_application
 from bot.models import (
     ActionPoint,
     ActionUpdate,
@@ -25,10 +32,11 @@ from bot.models import (
     ProgressReport,
     Proposal,
 )
+from bot.services import members as member_service
 from bot.store.database import Database
 from bot.store.migrate import alembic_config, upgrade
 from tests.conftest import database_url
-from tests.e2e.conftest import ADMIN, GROUP, JOHN, NADIA, SALIM, confirm, started_bot
+from tests.e2e.conftest import ADMIN, GROUP, JOHN, NADIA, SALIM, confirm, make_settings, started_bot
 
 EVE = 1010
 AWAITS = "awaits a manager's confirmation"
@@ -215,17 +223,97 @@ async def test_requests_and_approval_notices_survive_an_outage_and_a_restart(emu
     assert await _rows(db_url, OutboxMessage) == []
 
 
-async def _forged_press(bot, message, user_id: int, data: str) -> dict:
-    """A callback query carrying data the message's buttons do not have (a forged request:
-    the emulator's `press` only taps real buttons)."""
-    emu = bot.emu
+async def test_two_instances_approving_one_claim_at_once_confirm_it_once(emu, db_url, clock, monkeypatch):
+    """Two managers press *Approve* on the same claim at the same moment, each press handled by
+    another instance on the same database: one confirmation, one notice in the group and one
+    to the member; the other press is told nothing is pending any more."""
+    async with started_bot(emu, db_url, clock) as bot:
+        await emu.add_bot_to_group(GROUP, ADMIN)
+        await bot.say(GROUP, ADMIN, "/setup Lebanon Asia/Beirut en")
+        request = await bot.say(GROUP, SALIM, "/join facilitator GICHD")
+        await bot.press(request, ADMIN, request.buttons()[0]["callback_data"])  # Salim is a manager too
+        await bot.say(NADIA, NADIA, "/start")
+        claim = await bot.say(GROUP, NADIA, "/join operator HALO Trust")
+    monkeypatch.setattr(member_service, "approve", _together(member_service.approve))
+    seen = {(m.chat_id, m.message_id) for m in emu.sent}
+    data = claim.buttons()[0]["callback_data"]
+    async with _instance(emu, db_url, clock) as first, _instance(emu, db_url, clock) as second:
+        answers = await asyncio.gather(
+            _handed(first, emu, claim, ADMIN, data, 9_000_001), _handed(second, emu, claim, SALIM, data, 9_000_002)
+        )
+        for application in (first, second):
+            await application.bot_data["runtime"].sender.idle()
+    told = [(m.chat_id, m.text) for m in emu.sent if (m.chat_id, m.message_id) not in seen and "HALO" in m.text]
+    assert sorted(chat for chat, _ in told) == [GROUP, NADIA], told
+    assert sum(a["text"] in ("Approved.", "تمت الموافقة.") for a in answers) == 1, answers  # Salim's, Rania's
+    (record,) = [m for m in await _rows(db_url, Membership) if m.organisation == "HALO Trust"]
+    assert record.organisation_confirmed_at is not None
+    assert await _rows(db_url, OutboxMessage) == []
+
+
+def _together(approve):
+    """`approve` that first waits (a second at most) for the other approval to arrive: on
+    PostgreSQL both have then read the claim unconfirmed before either writes. SQLite lets one
+    writer in at a time, so there the second arrives only once the first has committed."""
+    both, arrived = asyncio.Event(), 0
+
+    async def together(*args, **kwargs):
+        nonlocal arrived
+        arrived += 1
+        if arrived == 2:
+            both.set()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(both.wait(), 1.0)
+        return await approve(*args, **kwargs)
+
+    return together
+
+
+@contextlib.asynccontextmanager
+async def _instance(emu, db_url: str, clock) -> AsyncIterator[Application]:
+    """One more instance of the bot on the database, started as `coalition-bot webhook` starts
+    it (no polling): the test hands it its updates, as Telegram hands them to a webhook."""
+    application = build_application(make_settings(emu, db_url), clock=clock, rate_limit=False)
+    await application.initialize()
+    await application.post_init(application)
+    await application.start()
+    try:
+        yield application
+    finally:
+        await application.stop()
+        await application.post_stop(application)
+        await application.shutdown()
+        await application.post_shutdown(application)
+
+
+def _query(emu, message, user_id: int, data: str) -> dict:
+    """A callback query from `user_id` on `message`, its id open in the emulator for the answer."""
     query_id = str(4_100_000_000 + next(emu.ids))
     emu.open_callbacks.add(query_id)
     chat = emu.chats[message.chat_id]
-    raw = {"id": query_id, "from": emu.users[user_id], "message": chat.messages[message.message_id], "data": data}
-    emu.updates.push("callback_query", {**raw, "chat_instance": "1"})
+    return {
+        "id": query_id,
+        "from": emu.users[user_id],
+        "message": chat.messages[message.message_id],
+        "chat_instance": "1",
+        "data": data,
+    }
+
+
+async def _handed(application: Application, emu, message, user_id: int, data: str, update_id: int) -> dict:
+    """`user_id` presses the button carrying `data`; the update goes to `application`."""
+    query = _query(emu, message, user_id, data)
+    await application.process_update(Update.de_json({"update_id": update_id, "callback_query": query}, application.bot))
+    return await emu.wait_callback_answer(query["id"])
+
+
+async def _forged_press(bot, message, user_id: int, data: str) -> dict:
+    """A callback query carrying data the message's buttons do not have (a forged request:
+    the emulator's `press` only taps real buttons)."""
+    query = _query(bot.emu, message, user_id, data)
+    bot.emu.updates.push("callback_query", query)
     await bot.idle()
-    return await emu.wait_callback_answer(query_id)
+    return await bot.emu.wait_callback_answer(query["id"])
 
 
 async def _rows(url: str, model: type) -> list:

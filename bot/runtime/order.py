@@ -6,7 +6,7 @@ must not change is what a member sees: a group's commands are applied in the ord
 were sent (`/meeting` before the `/cancel` that follows it), and one person's updates too,
 across chats (a `/join` in the group before the `/report` in private that needs it).
 
-Each update waits in one line per chat and per person it concerns and runs once it heads
+Each update waits in one line per chat, per person and per poll it concerns and runs once it heads
 all of its lines. Lines are joined in arrival order, before any await, so an update never
 overtakes an earlier one that shares a chat or a person with it, and no two updates can
 wait for each other (no deadlock). A private chat's id is its person's id: one line.
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Hashable
 from typing import Any
 
 from telegram import Update
@@ -26,7 +26,7 @@ from telegram.ext import BaseUpdateProcessor
 class _Waiter:
     __slots__ = ("keys", "ready")
 
-    def __init__(self, keys: frozenset[int], ready: asyncio.Future[None]) -> None:
+    def __init__(self, keys: frozenset[Hashable], ready: asyncio.Future[None]) -> None:
         self.keys = keys
         self.ready = ready
 
@@ -49,7 +49,7 @@ class ChatOrder(BaseUpdateProcessor):
         self._limit = max_concurrent_updates
         self._gate = asyncio.BoundedSemaphore(max_concurrent_updates)
         self._running = 0
-        self._lines: dict[int, deque[_Waiter]] = {}
+        self._lines: dict[Hashable, deque[_Waiter]] = {}
 
     @property
     def limit(self) -> int:
@@ -86,7 +86,7 @@ class ChatOrder(BaseUpdateProcessor):
     async def shutdown(self) -> None:
         """Nothing to release."""
 
-    def _join(self, keys: frozenset[int]) -> _Waiter:
+    def _join(self, keys: frozenset[Hashable]) -> _Waiter:
         waiter = _Waiter(keys, asyncio.get_running_loop().create_future())
         for key in keys:
             self._lines.setdefault(key, deque()).append(waiter)
@@ -107,9 +107,30 @@ class ChatOrder(BaseUpdateProcessor):
             waiter.ready.set_result(None)
 
 
-def _keys(update: object) -> frozenset[int]:
-    """The chat and the person an update concerns (a private chat's id is its person's id)."""
+SERVICE_ACCOUNTS = frozenset({777000})
+"""Telegram's own account (posts forwarded from a linked channel): a person of no one's line."""
+
+
+def _keys(update: object) -> frozenset[Hashable]:
+    """The lines an update waits in: its chat, its person, the member a membership change is
+    about (an administrator removing Y is ordered with Y's own updates) and its poll (Telegram
+    sends a poll's counts again after every vote: the newer must not be overwritten by the
+    older). A private chat's id is its person's id: one line. Bots, such as the account of
+    anonymous administrators, are nobody's line: they would join every group into one."""
     if not isinstance(update, Update):
         return frozenset()
-    chat, user = update.effective_chat, update.effective_user
-    return frozenset(x.id for x in (chat, user) if x is not None)
+    keys: set[Hashable] = set()
+    if update.effective_chat is not None:
+        keys.add(update.effective_chat.id)
+    people = [update.effective_user]
+    membership = update.chat_member or update.my_chat_member
+    if membership is not None:
+        people.append(membership.new_chat_member.user)
+    message = update.effective_message
+    if message is not None:
+        people.extend((*message.new_chat_members, message.left_chat_member))
+    keys.update(u.id for u in people if u is not None and not u.is_bot and u.id not in SERVICE_ACCOUNTS)
+    poll = update.poll.id if update.poll else update.poll_answer.poll_id if update.poll_answer else None
+    if poll is not None:
+        keys.add(("poll", poll))
+    return frozenset(keys)

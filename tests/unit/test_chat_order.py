@@ -7,17 +7,57 @@ from __future__ import annotations
 import asyncio
 from itertools import pairwise
 
-from telegram import Chat, Message, Update, User
+from telegram import Chat, ChatMemberLeft, ChatMemberMember, ChatMemberUpdated, Message, Update, User
 
 from bot.runtime.order import ChatOrder
 
 GROUP_A, GROUP_B = -100, -200
 
 
+ANONYMOUS_ADMIN = 1087968824  # the bot account Telegram shows for an anonymous administrator
+
+
+def _chat(chat_id: int) -> Chat:
+    return Chat(chat_id, Chat.PRIVATE if chat_id > 0 else Chat.SUPERGROUP)
+
+
+def _user(user_id: int) -> User:
+    return User(user_id, f"U{user_id}", is_bot=user_id == ANONYMOUS_ADMIN)
+
+
 def _update(update_id: int, chat_id: int, user_id: int) -> Update:
-    chat = Chat(chat_id, Chat.PRIVATE if chat_id > 0 else Chat.SUPERGROUP)
-    user = User(user_id, f"U{user_id}", is_bot=False)
-    return Update(update_id, message=Message(update_id, None, chat, from_user=user, text="/x"))  # type: ignore[arg-type]
+    message = Message(update_id, None, _chat(chat_id), from_user=_user(user_id), text="/x")  # type: ignore[arg-type]
+    return Update(update_id, message=message)
+
+
+def _removal(update_id: int, chat_id: int, by: int, member: int) -> Update:
+    """`chat_member`: `by` (an administrator) removes `member` from the group."""
+    change = ChatMemberUpdated(
+        _chat(chat_id),
+        _user(by),
+        None,  # type: ignore[arg-type]
+        ChatMemberMember(_user(member)),
+        ChatMemberLeft(_user(member)),
+    )
+    return Update(update_id, chat_member=change)
+
+
+def _poll(update_id: int, poll_id: str) -> Update:
+    """Telegram's new counts of a poll (as the emulator sends them): no chat, no person."""
+    options = [{"persistent_id": str(i), "text": t, "voter_count": update_id * (1 - i)} for i, t in enumerate("yn")]
+    poll = {
+        "id": poll_id,
+        "question": "?",
+        "options": options,
+        "total_voter_count": update_id,
+        "is_closed": False,
+        "is_anonymous": False,
+        "type": "regular",
+        "allows_multiple_answers": False,
+        "allows_revoting": True,
+        "members_only": False,
+    }
+    return Update.de_json({"update_id": update_id, "poll": poll}, None)
 
 
 class _Trace:
@@ -100,3 +140,24 @@ async def test_an_update_cancelled_while_waiting_leaves_its_line():
     await asyncio.gather(*tasks, return_exceptions=True)
     assert trace.order([1, 2, 3]) == [1, 3]
     assert order.waiting == 0
+
+
+async def test_a_polls_counts_are_applied_in_order_and_other_polls_beside_them():
+    """A poll update names no chat and no person; the newer counts must not be overwritten by older."""
+    order, trace = ChatOrder(4), _Trace()
+    await _feed(order, trace, [_poll(1, "P1"), _poll(2, "P1"), _poll(3, "P2")])
+    assert not trace.overlapped(1, 2)
+    assert trace.overlapped(1, 3)
+
+
+async def test_removing_a_member_is_ordered_with_that_members_own_updates():
+    """An administrator (5) removes member 7 while 7 writes to the bot in private."""
+    order, trace = ChatOrder(4), _Trace()
+    await _feed(order, trace, [_removal(1, GROUP_A, 5, 7), _update(2, 7, 7)])
+    assert not trace.overlapped(1, 2)
+
+
+async def test_an_anonymous_administrator_does_not_join_two_groups_into_one_line():
+    order, trace = ChatOrder(4), _Trace()
+    await _feed(order, trace, [_update(1, GROUP_A, ANONYMOUS_ADMIN), _update(2, GROUP_B, ANONYMOUS_ADMIN)])
+    assert trace.overlapped(1, 2)

@@ -21,15 +21,23 @@ class AdminCache:
     def __init__(self, ttl: float = TTL_SECONDS) -> None:
         self._ttl = ttl
         self._admins: dict[int, tuple[float, frozenset[int]]] = {}
+        self._changes: dict[int, int] = {}  # member changes seen per group (see `admins`)
 
     async def admins(self, bot: Bot, chat_id: int) -> tuple[frozenset[int], bool]:
         """The group's administrators, and whether they were fetched from Telegram just now.
 
-        Raises Telegram's error when it cannot tell (the bot is no longer in the group)."""
+        A member change reported while a list is on its way may postdate it (an administrator
+        demoted meanwhile, with updates of other chats handled side by side): that list is
+        neither kept nor used, and the list is asked for again. Raises Telegram's error when
+        it cannot tell (the bot is no longer in the group)."""
         cached = self._admins.get(chat_id)
         if cached is not None and time.monotonic() - cached[0] <= self._ttl:
             return cached[1], False
-        members = await bot.get_chat_administrators(chat_id)
+        while True:
+            seen = self._changes.get(chat_id, 0)
+            members = await bot.get_chat_administrators(chat_id)
+            if self._changes.get(chat_id, 0) == seen:
+                break
         ids = frozenset(  # bots (this one among them) manage nothing
             m.user.id
             for m in members
@@ -43,3 +51,4 @@ class AdminCache:
 
     def forget(self, chat_id: int) -> None:
         self._admins.pop(chat_id, None)
+        self._changes[chat_id] = self._changes.get(chat_id, 0) + 1

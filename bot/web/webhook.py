@@ -43,7 +43,9 @@ def web_app(application: Application, secret: str, path: str) -> web.Application
             update = Update.de_json(body, application.bot)
         except (ValueError, TypeError, KeyError, AttributeError):
             return web.Response(status=400, text="not an update")
-        # as polling does: one chat's updates in order (Telegram may post several at once)
+        # through the same update processor as polling: one chat's updates one at a time, in the
+        # order they reach this server (Telegram posts over several connections at once); the
+        # answer waits until the update is applied, so Telegram retries what was not
         await application.update_processor.process_update(update, application.process_update(update))
         return web.Response(text="ok")
 

@@ -103,9 +103,14 @@ async def limited_emulator(token: str, url: str | None) -> AsyncIterator[tuple[E
 
 def bot_settings(emu: Emulator, url: str) -> Settings:
     """The settings of the real bot talking to `emu`, on the database at `url`."""
+    return settings_for(emu.token, emu.base_url, url)
+
+
+def settings_for(token: str, base_url: str, url: str) -> Settings:
+    """`bot_settings` from what a child process can be given (an emulator cannot)."""
     return Settings(
-        telegram_bot_token=emu.token,
-        telegram_api_base_url=emu.base_url,
+        telegram_bot_token=token,
+        telegram_api_base_url=base_url,
         database_url=url,
         locales_dir=PROJECT_ROOT / "locales",
     )

@@ -22,12 +22,10 @@ the full bot's handler time per update, p50 and p99 (target p99 <= 50 ms), also 
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import logging
 import multiprocessing
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -44,9 +42,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, MessageHandler, filters
 
-from bench.common import coalition_with_members, database_url, load, migrated, percentile
+from bench.common import coalition_with_members, database_url, load, median, migrated, parser, percentile, settings_for
 from bot.app import build_application, running
-from bot.config import PROJECT_ROOT, Settings
+from bot.config import Settings
 from bot.emulator import Emulator, SentMessage
 from bot.models import Coalition
 from bot.runtime import RUNTIME_KEY
@@ -104,17 +102,12 @@ class Bot:
 
     def build(self) -> Application:
         if self.kind == "full":
-            return build_application(self._settings(), rate_limit=False)
+            return build_application(self.settings(), rate_limit=False)
         before = _record_and_look_up(Database(self.database_url)) if self.kind == "floor" else None
         return echo_application(self.base_url, before, self.concurrency if self.kind == "echo, concurrent" else 1)
 
-    def _settings(self) -> Settings:
-        return Settings(
-            telegram_bot_token=TOKEN,
-            telegram_api_base_url=self.base_url,
-            database_url=self.database_url,
-            locales_dir=PROJECT_ROOT / "locales",
-        )
+    def settings(self) -> Settings:
+        return settings_for(TOKEN, self.base_url, self.database_url)
 
 
 class InProcess:
@@ -376,7 +369,7 @@ async def main(updates_: int, group_count: int, url_given: str | None, runs: int
                 await _make_facilitator(db, coalition_id, first_member(index))
             await db.dispose()
             rng = random.Random(4)
-            settings = Bot("full", emu.base_url, url, 1)._settings()
+            settings = Bot("full", emu.base_url, url, 1).settings()
             targets = {
                 "echo": await echo_targets(emu, groups),
                 "bot": await bot_targets(emu, build_application(settings, rate_limit=False), groups),
@@ -426,7 +419,6 @@ def _report_run(number: int, run: Run) -> None:
 
 
 def _report_median(results: list[Run]) -> None:
-    median = lambda values: statistics.median(values)  # noqa: E731
     print(f"median of {len(results)} runs:")
     for placement in PLACEMENTS:
         full = [r.ratio(placement, "full") for r in results]
@@ -440,10 +432,9 @@ def _report_median(results: list[Run]) -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--updates", type=int, default=1500)
-    parser.add_argument("--groups", type=int, default=10)
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--database-url", help="e.g. postgresql://postgres@127.0.0.1/bench (default: a SQLite file)")
-    arguments = parser.parse_args()
+    options = parser(__doc__)
+    options.add_argument("--updates", type=int, default=1500)
+    options.add_argument("--groups", type=int, default=10)
+    options.set_defaults(runs=3)
+    arguments = options.parse_args()
     asyncio.run(main(arguments.updates, arguments.groups, arguments.database_url, arguments.runs))
